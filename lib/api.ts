@@ -1,0 +1,18 @@
+/** The public surface shared by the browser and Node entries (everything but `createSegmenter`). */
+export { SegmentAnything2Error, type SegmentAnything2ErrorCode, type ErrorDetail, type ValidationIssue } from './errors.js';
+export { toGatewayJSON, pythonFloatRepr } from './pipeline/gateway-json.js';
+export { binaryAt } from './pipeline/postprocess.js';
+export type { ModelSpec, ModelSource } from './models/model-spec.js';
+export type { BackendInfo, Segmenter, SegmenterOptions } from './segmenter.js';
+export type {
+  BinaryMasks,
+  BooleanField,
+  ImageInput,
+  MaskFormat,
+  PromptField,
+  RawImage,
+  SegmentAnything2Request,
+  SegmentAnything2Response,
+  SegmentOptions,
+  Tensor,
+} from './types.js';

@@ -1,0 +1,97 @@
+/**
+ * The one place that touches onnxruntime-web objects: sessions, tensors and runs. The `ort` module
+ * itself is handed in by the platform (Node: the wasm build; browsers: the WebGPU build), so this
+ * file does nothing at import time and never picks a bundle.
+ */
+import type * as Ort from 'onnxruntime-web';
+import { SegmentAnything2Error } from '../errors.js';
+import { SerialQueue } from './queue.js';
+
+export type OrtModule = typeof Ort;
+export type OrtTensor = Ort.Tensor;
+export type OrtSession = Ort.InferenceSession;
+export type ExecutionProvider = 'wasm' | 'webgpu';
+
+/** Sessions and runs on one execution provider, with every `session.run` serialized. */
+export class OrtRuntime {
+  /**
+   * One queue for all runs: overlapping `session.run` calls stall WebGPU and are refused by some
+   * builds ("Session already started"), so runs never overlap.
+   */
+  private readonly queue = new SerialQueue();
+
+  constructor(
+    readonly ort: OrtModule,
+    readonly executionProvider: ExecutionProvider,
+  ) {}
+
+  /** A session on exactly one execution provider, so ORT cannot fall back silently. */
+  async createSession(model: Uint8Array, what: string): Promise<OrtSession> {
+    try {
+      return await this.ort.InferenceSession.create(model, {
+        executionProviders: [this.executionProvider],
+        graphOptimizationLevel: 'all',
+      });
+    } catch (cause) {
+      throw new SegmentAnything2Error({
+        status: 500,
+        code: 'MODEL_LOAD',
+        detail: { msg: `Could not create the ${what} session on ${this.executionProvider}: ${errorText(cause)}` },
+        cause,
+      });
+    }
+  }
+
+  /** A float32 CPU tensor. */
+  tensor(data: Float32Array, dims: readonly number[]): OrtTensor {
+    return new this.ort.Tensor('float32', data, dims);
+  }
+
+  /** Runs `session` after every earlier run has finished, fetching only `fetches`. */
+  run(session: OrtSession, feeds: Record<string, OrtTensor>, fetches: readonly string[]): Promise<Record<string, OrtTensor>> {
+    return this.queue.push(async () => {
+      try {
+        return await session.run(feeds, [...fetches]);
+      } catch (cause) {
+        throw inferenceError(cause);
+      }
+    });
+  }
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A runtime failure inside the model, with the runner's row 7 / row 8 bodies. */
+function inferenceError(cause: unknown): SegmentAnything2Error {
+  const text = errorText(cause);
+  if (/out of memory|failed to allocate|RangeError: Array buffer allocation/i.test(text)) {
+    return new SegmentAnything2Error({
+      status: 500,
+      code: 'OUT_OF_MEMORY',
+      detail: { msg: 'Out of memory error. Try reducing input image resolution.' },
+      cause,
+    });
+  }
+  return new SegmentAnything2Error({
+    status: 400,
+    code: 'INFERENCE',
+    detail: { msg: `Error during model execution: ${text}.` },
+    cause,
+  });
+}
+
+/** Reads a float32 output by name and checks its rank; throws MODEL_LOAD naming what was found. */
+export function readFloatOutput(results: Record<string, OrtTensor>, name: string, rank: number): { data: Float32Array; dims: readonly number[] } {
+  const t = results[name];
+  if (!t || t.type !== 'float32' || t.dims.length !== rank || !(t.data instanceof Float32Array)) {
+    const found = Object.entries(results).map(([k, v]) => `${k}: ${v.type}[${v.dims.join(', ')}]`);
+    throw new SegmentAnything2Error({
+      status: 500,
+      code: 'MODEL_LOAD',
+      detail: { msg: `Expected output ${name} as float32 of rank ${rank}; the model returned ${found.join('; ')}.` },
+    });
+  }
+  return { data: t.data, dims: t.dims };
+}

