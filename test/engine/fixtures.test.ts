@@ -3,7 +3,7 @@
  * first prompt point (test/fixtures/models.ts), in Node on onnxruntime-web's wasm backend.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSegmenter, toGatewayJSON, type Segmenter, type Tensor } from '../../lib/node.js';
+import { createSegmenter, toGatewayJSON, type BinaryMasks, type Segmenter, type Tensor } from '../../lib/node.js';
 import { fixtureIou, fixtureLogit, sam1Decoder, sam1Encoder, sam2Decoder, sam2Encoder, SAM1_SINGLE_ALL_TOKENS, TOKEN_RADIUS } from '../fixtures/models.js';
 import { drawImage, maskStats, texture } from '../helpers.js';
 
@@ -26,6 +26,16 @@ afterAll(async () => {
   await Promise.all([sam2, sam2all, sam1].map((s) => s?.close()));
 });
 
+/** Every one of the 3 H×W masks has its centroid within a pixel of (x, y). */
+function expectCentroids(masks: Tensor | BinaryMasks, x: number, y: number): void {
+  expect(masks.dims).toEqual([3, H, W]);
+  for (let k = 0; k < 3; k++) {
+    const { cx, cy } = maskStats(masks, k);
+    expect(Math.abs(cx - x)).toBeLessThan(1);
+    expect(Math.abs(cy - y)).toBeLessThan(1);
+  }
+}
+
 /** The radius in grid cells of each returned mask, identified by its area in the low-res logits. */
 function radii(logits: Tensor): number[] {
   const out: number[] = [];
@@ -43,12 +53,7 @@ describe('SAM2 fixture (samexporter contract, 3 multimask tokens)', () => {
     ['normalized coordinates', { point_coords: [[123 / W, 77 / H]], normalize_coords: 'false' }],
   ])('puts the mask centroid on the clicked pixel of a non-square image (%s)', async (_, prompt) => {
     const r = await sam2.segment({ image, point_labels: '[1]', ...prompt });
-    expect(r.masks.dims).toEqual([3, H, W]);
-    for (let k = 0; k < 3; k++) {
-      const { cx, cy } = maskStats(r.masks, k);
-      expect(Math.abs(cx - 123)).toBeLessThan(1);
-      expect(Math.abs(cy - 77)).toBeLessThan(1);
-    }
+    expectCentroids(r.masks, 123, 77);
   });
 
   it('pins the low-res logits to the coordinate transform x/W·1024, y/H·1024', async () => {
@@ -150,12 +155,7 @@ describe('SAM2 fixture exposing all 4 tokens', () => {
 describe('SAM1 fixture (Meta contract)', () => {
   it('maps clicks through the longest-side resize and crops the padding when upsampling', async () => {
     const r = await sam1.segment({ image, point_coords: '[[123,77]]', point_labels: '[1]' });
-    expect(r.masks.dims).toEqual([3, H, W]);
-    for (let k = 0; k < 3; k++) {
-      const { cx, cy } = maskStats(r.masks, k);
-      expect(Math.abs(cx - 123)).toBeLessThan(1);
-      expect(Math.abs(cy - 77)).toBeLessThan(1);
-    }
+    expectCentroids(r.masks, 123, 77);
   });
 
   it('puts clicks before the box, and uses the box top-left when there are no clicks', async () => {
