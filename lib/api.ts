@@ -3,10 +3,12 @@ export { SegmentAnything2Error, type SegmentAnything2ErrorCode, type ErrorDetail
 export { toGatewayJSON, pythonFloatRepr } from './pipeline/gateway-json.js';
 export { binaryAt } from './pipeline/postprocess.js';
 export type { ModelSpec, ModelSource } from './models/model-spec.js';
+export type { EngineStats } from './engine/engine.js';
 export type { BackendInfo, Segmenter, SegmenterOptions } from './segmenter.js';
 export type {
   BinaryMasks,
   BooleanField,
+  ImageHandle,
   ImageInput,
   MaskFormat,
   PromptField,

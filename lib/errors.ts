@@ -21,6 +21,8 @@ export type SegmentAnything2ErrorCode =
   | 'IMAGE_DECODE'
   /** Row 7: the prompts cannot be run (wrong shapes, mismatched labels…) (400). */
   | 'INVALID_PROMPT'
+  /** The request names an image handle that is not (or no longer) cached (400). */
+  | 'NO_IMAGE'
   /** Row 8: out of memory (500). */
   | 'OUT_OF_MEMORY'
   /** The model files could not be loaded, or do not match a known ONNX contract (500). */

@@ -34,6 +34,17 @@ export type ImageInput =
   | HTMLCanvasElement
   | HTMLImageElement;
 
+/**
+ * An image already encoded by `setImage`: pass it as `image` to prompt that image again without
+ * sending or encoding it.
+ */
+export interface ImageHandle {
+  /** SHA-256 of the model id and the image's bytes (or pixels), hex. */
+  readonly id: string;
+  readonly width: number;
+  readonly height: number;
+}
+
 /** A numeric prompt field: the gateway's JSON string, nested arrays, a flat typed array, or a tensor. */
 export type PromptField = string | readonly unknown[] | ArrayLike<number> | Tensor<ArrayLike<number>>;
 
@@ -45,8 +56,8 @@ export type BooleanField = boolean | string | number;
  * sent", as on the gateway.
  */
 export interface SegmentAnything2Request {
-  /** Required. The image to segment. */
-  image: ImageInput;
+  /** Required. The image to segment, or the handle `setImage` returned for it. */
+  image: ImageInput | ImageHandle;
   /**
    * `""` (the default) means "the loaded model". Any other value must equal the loaded model's id,
    * or the request fails with the runner's 400.

@@ -2,7 +2,8 @@
  * The in-process engine: the whole request → response path on the calling thread. The worker of
  * `worker/` hosts this same class.
  */
-import { SegmentAnything2Error } from '../errors.js';
+import { runnerError, SegmentAnything2Error } from '../errors.js';
+import { encodedBytes } from '../image/pixels.js';
 import { detectContract, type Contract } from '../models/contracts.js';
 import type { ModelSource, ModelSpec } from '../models/model-spec.js';
 import { withExtraOutputs } from '../models/onnx-outputs.js';
@@ -10,13 +11,34 @@ import { postprocess, type DecoderOutput } from '../pipeline/postprocess.js';
 import { preprocess, LOW_RES, MODEL_SIZE, type Geometry, type PixelImage } from '../pipeline/preprocess.js';
 import { checkPrompts, encodePoints, type Prompts } from '../pipeline/prompts.js';
 import { parseRequest } from '../pipeline/request.js';
-import type { ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from '../types.js';
+import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from '../types.js';
+import { EmbeddingCache, type Lease } from './embedding-cache.js';
+import { contentKey } from './content-key.js';
 import { readFloatOutput, type OrtRuntime, type OrtSession, type OrtTensor } from './ort-runtime.js';
 
 /** An encoded image: the encoder outputs by name, and where the image sits in model space. */
 export interface Embedding {
   readonly tensors: Readonly<Record<string, OrtTensor>>;
   readonly geometry: Geometry;
+  /** Bytes held by the tensors. */
+  readonly bytes: number;
+  /** Frees the tensors (GPU buffers on WebGPU). */
+  dispose(): void;
+}
+
+/** The embedding cache's default byte budget: 16 SAM2 images (16 MiB each) or 64 SAM1 images (4 MiB). */
+export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
+
+/** Counters since the engine started, and the cache's state. */
+export interface EngineStats {
+  readonly encoderRuns: number;
+  readonly decoderRuns: number;
+  /** Requests answered from a cached embedding, and those that had to encode. */
+  readonly cacheHits: number;
+  readonly cacheMisses: number;
+  readonly cachedImages: number;
+  readonly cachedBytes: number;
+  readonly cacheBudgetBytes: number;
 }
 
 /** What the engine needs from its platform. */
@@ -27,6 +49,8 @@ export interface EngineIO {
 
 export class SegmentEngine {
   private closed = false;
+  private readonly cache: EmbeddingCache<Embedding>;
+  private readonly counts = { encoderRuns: 0, decoderRuns: 0, cacheHits: 0, cacheMisses: 0 };
 
   private constructor(
     readonly modelId: string,
@@ -35,10 +59,13 @@ export class SegmentEngine {
     private readonly encoder: OrtSession,
     private readonly decoder: OrtSession,
     private readonly io: EngineIO,
-  ) {}
+    cacheBytes: number,
+  ) {
+    this.cache = new EmbeddingCache(cacheBytes);
+  }
 
   /** Loads both model files and detects their contract. */
-  static async create(model: ModelSpec, runtime: OrtRuntime, io: EngineIO): Promise<SegmentEngine> {
+  static async create(model: ModelSpec, runtime: OrtRuntime, io: EngineIO, cacheBytes = DEFAULT_CACHE_BYTES): Promise<SegmentEngine> {
     const [encoderBytes, decoderBytes] = await Promise.all([io.readBytes(model.encoder), io.readBytes(model.decoder)]);
     const extra = model.allTokenOutputs ? [model.allTokenOutputs.masks, model.allTokenOutputs.iou] : [];
     // WebGPU allows one session creation at a time, so the two are created one after the other.
@@ -46,7 +73,7 @@ export class SegmentEngine {
     const decoder = await runtime.createSession(withExtraOutputs(decoderBytes, extra), 'decoder');
     try {
       const contract = detectContract(encoder, decoder, model.allTokenOutputs);
-      return new SegmentEngine(model.id, contract, runtime, encoder, decoder, io);
+      return new SegmentEngine(model.id, contract, runtime, encoder, decoder, io, cacheBytes);
     } catch (e) {
       await Promise.all([encoder.release(), decoder.release()]);
       throw e;
@@ -66,8 +93,10 @@ export class SegmentEngine {
     const { tensor, geometry } = preprocess(image, this.contract.family);
     const input = this.runtime.tensor(tensor, [1, 3, MODEL_SIZE, MODEL_SIZE]);
     const outputs = this.contract.embeddings.map(([, encoderOutput]) => encoderOutput);
-    const results = await this.runtime.run(this.encoder, { [this.contract.encoderInput]: input }, outputs);
-    return { tensors: results, geometry };
+    this.counts.encoderRuns++;
+    const tensors = await this.runtime.run(this.encoder, { [this.contract.encoderInput]: input }, outputs);
+    const bytes = Object.values(tensors).reduce((sum, t) => sum + t.size * 4, 0);
+    return { tensors, geometry, bytes, dispose: () => Object.values(tensors).forEach((t) => t.dispose()) };
   }
 
   /**
@@ -94,6 +123,7 @@ export class SegmentEngine {
       feeds.orig_im_size = rt.tensor(new Float32Array([geometry.resizedHeight, geometry.resizedWidth]), [2]);
     }
     const { masksOutput, iouOutput } = this.contract;
+    this.counts.decoderRuns++;
     const results = await rt.run(this.decoder, feeds, [masksOutput, iouOutput]);
     const masks = readFloatOutput(results, masksOutput, 4);
     const iou = readFloatOutput(results, iouOutput, 2);
@@ -108,24 +138,67 @@ export class SegmentEngine {
     return { lowRes: masks.data, iou: iou.data, tokens };
   }
 
+  /**
+   * The embedding of `image`, from the cache or by encoding it once. Encoded bytes are keyed by
+   * their hash before decoding, so a cache hit skips decoding too.
+   */
+  private async embeddingFor(image: ImageInput | ImageHandle, signal?: AbortSignal): Promise<Lease<Embedding>> {
+    if (isHandle(image)) {
+      const lease = this.cache.lease(image.id);
+      if (!lease) {
+        throw runnerError(400, 'NO_IMAGE', `image: no cached image has the id ${image.id}; send the image itself, or call setImage again.`);
+      }
+      this.counts.cacheHits++;
+      return lease;
+    }
+    const bytes = await encodedBytes(image);
+    const pixels = bytes ? undefined : await this.io.decodeImage(image);
+    const key = await contentKey(this.modelId, bytes ?? pixels!);
+    const lease = await this.cache.leaseOrCreate(key, async () => {
+      throwIfAborted(signal);
+      return this.encode(pixels ?? (await this.io.decodeImage(bytes!)));
+    });
+    this.counts[lease.hit ? 'cacheHits' : 'cacheMisses']++;
+    return lease;
+  }
+
+  /** Encodes `image` ahead of its first prompt (or finds it cached) and returns its handle. */
+  async setImage(image: ImageInput | ImageHandle, options: { signal?: AbortSignal } = {}): Promise<ImageHandle> {
+    this.assertOpen();
+    const lease = await this.embeddingFor(image, options.signal);
+    try {
+      const { width, height } = lease.value.geometry;
+      return { id: lease.key, width, height };
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** Drops a cached image; returns whether it was cached. */
+  releaseImage(id: string): boolean {
+    return this.cache.delete(id);
+  }
+
+  stats(): EngineStats {
+    return { ...this.counts, cachedImages: this.cache.size, cachedBytes: this.cache.bytes, cacheBudgetBytes: this.cache.budgetBytes };
+  }
+
   /** The whole gateway request → response path, checking in the runner's order. */
   async segment(request: SegmentAnything2Request, options: SegmentOptions = {}): Promise<SegmentAnything2Response> {
     this.assertOpen();
     const parsed = parseRequest(request, this.modelId);
-    const pixels = await this.io.decodeImage(parsed.image);
-    const prompts = checkPrompts(parsed);
-    throwIfAborted(options.signal);
-    const embedding = await this.encode(pixels);
+    const lease = await this.embeddingFor(parsed.image, options.signal);
     try {
+      const prompts = checkPrompts(parsed);
       throwIfAborted(options.signal);
-      const out = await this.decode(embedding, prompts);
-      return postprocess(out, embedding.geometry, {
+      const out = await this.decode(lease.value, prompts);
+      return postprocess(out, lease.value.geometry, {
         multimask: parsed.multimask_output,
         returnLogits: parsed.return_logits,
         maskFormat: options.maskFormat,
       });
     } finally {
-      disposeEmbedding(embedding);
+      lease.release();
     }
   }
 
@@ -133,6 +206,7 @@ export class SegmentEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.cache.clear();
     await Promise.all([this.encoder.release(), this.decoder.release()]);
   }
 
@@ -141,8 +215,8 @@ export class SegmentEngine {
   }
 }
 
-export function disposeEmbedding(embedding: Embedding): void {
-  for (const t of Object.values(embedding.tensors)) t.dispose();
+function isHandle(image: ImageInput | ImageHandle): image is ImageHandle {
+  return typeof image === 'object' && image !== null && typeof (image as ImageHandle).id === 'string' && !('data' in image);
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

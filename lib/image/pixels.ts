@@ -43,13 +43,18 @@ export function checkPixelCount(width: number, height: number): void {
   }
 }
 
+/** The encoded bytes of a Blob, ArrayBuffer or Uint8Array image; undefined for decoded forms. */
+export async function encodedBytes(image: unknown): Promise<Uint8Array | undefined> {
+  if (image instanceof Uint8Array) return image;
+  if (image instanceof ArrayBuffer) return new Uint8Array(image);
+  if (typeof Blob !== 'undefined' && image instanceof Blob) return new Uint8Array(await image.arrayBuffer());
+  return undefined;
+}
+
 /** Pixels for any accepted image value. */
 export async function toPixels(image: ImageInput, decode: BytesDecoder, draw?: DrawableReader): Promise<PixelImage> {
   if (isRawImage(image)) return fromRaw(image);
-  let bytes: Uint8Array | undefined;
-  if (image instanceof Uint8Array) bytes = image;
-  else if (image instanceof ArrayBuffer) bytes = new Uint8Array(image);
-  else if (typeof Blob !== 'undefined' && image instanceof Blob) bytes = new Uint8Array(await image.arrayBuffer());
+  const bytes = await encodedBytes(image);
   if (bytes) {
     try {
       const pixels = await decode(bytes);

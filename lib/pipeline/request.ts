@@ -4,7 +4,7 @@
  * point_labels, box, mask_input (row 5). Image decoding (row 6) and prompt checks (row 7) come later.
  */
 import { promptError, runnerError, SegmentAnything2Error, type ValidationIssue } from '../errors.js';
-import type { BooleanField, ImageInput, PromptField, SegmentAnything2Request } from '../types.js';
+import type { BooleanField, ImageHandle, ImageInput, PromptField, SegmentAnything2Request } from '../types.js';
 import { RaggedArrayError, toNdArray, type NdArray } from './ndarray.js';
 import { PyJSONDecodeError, pyJsonLoads } from './pyjson.js';
 
@@ -26,7 +26,7 @@ export const BOOLEAN_DEFAULTS: Readonly<Record<BooleanFieldName, boolean>> = {
 
 /** A request after rows 1–5: prompt fields are numpy-like arrays, booleans are booleans. */
 export interface ParsedRequest extends Record<BooleanFieldName, boolean> {
-  readonly image: ImageInput;
+  readonly image: ImageInput | ImageHandle;
   readonly point_coords?: NdArray;
   readonly point_labels?: NdArray;
   readonly box?: NdArray;
