@@ -15,5 +15,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    globalSetup: ['test/setup/write-fixtures.ts'],
   },
 });

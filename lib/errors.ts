@@ -92,3 +92,13 @@ export function runnerError(status: number, code: SegmentAnything2ErrorCode, msg
 export function promptError(original: string, cause?: unknown) {
   return runnerError(400, 'INVALID_PROMPT', `Error during model execution: ${original}.`, cause);
 }
+
+/** The error for work cancelled through an AbortSignal (or replaced by a newer hover request). */
+export function abortedError(reason?: unknown): SegmentAnything2Error {
+  const msg = typeof reason === 'string' ? reason : 'The request was aborted.';
+  return new SegmentAnything2Error({ status: 499, code: 'ABORTED', detail: { msg }, cause: reason });
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortedError(signal.reason);
+}

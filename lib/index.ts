@@ -1,7 +1,8 @@
 /** Browser entry. In Node, the package's `node` export condition selects `./node.js` instead. */
 import { browserPlatform } from './platform/browser.js';
 import { segmenterFactory } from './segmenter.js';
+import { WorkerSegmenter } from './worker-client.js';
 
 export * from './api.js';
-/** Loads a model and returns a {@link Segmenter}. */
-export const createSegmenter = segmenterFactory(browserPlatform);
+/** Loads a model, in a Web Worker unless `worker: false`, and returns a {@link Segmenter}. */
+export const createSegmenter = segmenterFactory(browserPlatform, (init, factory) => WorkerSegmenter.start(init, factory));

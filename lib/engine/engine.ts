@@ -2,7 +2,7 @@
  * The in-process engine: the whole request → response path on the calling thread. The worker of
  * `worker/` hosts this same class.
  */
-import { runnerError, SegmentAnything2Error } from '../errors.js';
+import { runnerError, SegmentAnything2Error, throwIfAborted } from '../errors.js';
 import { encodedBytes } from '../image/pixels.js';
 import { detectContract, type Contract } from '../models/contracts.js';
 import type { ModelSource, ModelSpec } from '../models/model-spec.js';
@@ -41,6 +41,12 @@ export interface EngineStats {
   readonly cacheBudgetBytes: number;
 }
 
+/** The two model files' bytes. */
+export interface ModelBytes {
+  readonly encoder: Uint8Array;
+  readonly decoder: Uint8Array;
+}
+
 /** What the engine needs from its platform. */
 export interface EngineIO {
   readBytes(source: ModelSource, signal?: AbortSignal): Promise<Uint8Array>;
@@ -64,9 +70,15 @@ export class SegmentEngine {
     this.cache = new EmbeddingCache(cacheBytes);
   }
 
-  /** Loads both model files and detects their contract. */
-  static async create(model: ModelSpec, runtime: OrtRuntime, io: EngineIO, cacheBytes = DEFAULT_CACHE_BYTES): Promise<SegmentEngine> {
-    const [encoderBytes, decoderBytes] = await Promise.all([io.readBytes(model.encoder), io.readBytes(model.decoder)]);
+  /** Reads both model files. */
+  static async readModel(model: ModelSpec, io: EngineIO): Promise<ModelBytes> {
+    const [encoder, decoder] = await Promise.all([io.readBytes(model.encoder), io.readBytes(model.decoder)]);
+    return { encoder, decoder };
+  }
+
+  /** Creates both sessions on `runtime` and detects their contract. */
+  static async create(model: ModelSpec, bytes: ModelBytes, runtime: OrtRuntime, io: EngineIO, cacheBytes = DEFAULT_CACHE_BYTES): Promise<SegmentEngine> {
+    const { encoder: encoderBytes, decoder: decoderBytes } = bytes;
     const extra = model.allTokenOutputs ? [model.allTokenOutputs.masks, model.allTokenOutputs.iou] : [];
     // WebGPU allows one session creation at a time, so the two are created one after the other.
     const encoder = await runtime.createSession(encoderBytes, 'encoder');
@@ -88,13 +100,13 @@ export class SegmentEngine {
    * Runs the image encoder.
    * in: `encoderInput` float32[1,3,1024,1024] → out: the contract's embedding tensors.
    */
-  async encode(image: PixelImage): Promise<Embedding> {
+  async encode(image: PixelImage, signal?: AbortSignal): Promise<Embedding> {
     this.assertOpen();
     const { tensor, geometry } = preprocess(image, this.contract.family);
     const input = this.runtime.tensor(tensor, [1, 3, MODEL_SIZE, MODEL_SIZE]);
     const outputs = this.contract.embeddings.map(([, encoderOutput]) => encoderOutput);
     this.counts.encoderRuns++;
-    const tensors = await this.runtime.run(this.encoder, { [this.contract.encoderInput]: input }, outputs);
+    const tensors = await this.runtime.run(this.encoder, { [this.contract.encoderInput]: input }, outputs, signal);
     const bytes = Object.values(tensors).reduce((sum, t) => sum + t.size * 4, 0);
     return { tensors, geometry, bytes, dispose: () => Object.values(tensors).forEach((t) => t.dispose()) };
   }
@@ -105,7 +117,7 @@ export class SegmentEngine {
    * float32[1,1,256,256], has_mask_input float32[1] (+ orig_im_size float32[2] for SAM1)
    * → out: low-res logits float32[1,T,256,256], IoU float32[1,T].
    */
-  async decode(embedding: Embedding, prompts: Prompts): Promise<DecoderOutput> {
+  async decode(embedding: Embedding, prompts: Prompts, signal?: AbortSignal): Promise<DecoderOutput> {
     this.assertOpen();
     const rt = this.runtime;
     const { geometry } = embedding;
@@ -124,7 +136,7 @@ export class SegmentEngine {
     }
     const { masksOutput, iouOutput } = this.contract;
     this.counts.decoderRuns++;
-    const results = await rt.run(this.decoder, feeds, [masksOutput, iouOutput]);
+    const results = await rt.run(this.decoder, feeds, [masksOutput, iouOutput], signal);
     const masks = readFloatOutput(results, masksOutput, 4);
     const iou = readFloatOutput(results, iouOutput, 2);
     const tokens = masks.dims[1]!;
@@ -156,7 +168,7 @@ export class SegmentEngine {
     const key = await contentKey(this.modelId, bytes ?? pixels!);
     const lease = await this.cache.leaseOrCreate(key, async () => {
       throwIfAborted(signal);
-      return this.encode(pixels ?? (await this.io.decodeImage(bytes!)));
+      return this.encode(pixels ?? (await this.io.decodeImage(bytes!)), signal);
     });
     this.counts[lease.hit ? 'cacheHits' : 'cacheMisses']++;
     return lease;
@@ -183,15 +195,19 @@ export class SegmentEngine {
     return { ...this.counts, cachedImages: this.cache.size, cachedBytes: this.cache.bytes, cacheBudgetBytes: this.cache.budgetBytes };
   }
 
-  /** The whole gateway request → response path, checking in the runner's order. */
+  /**
+   * The whole gateway request → response path, checking in the runner's order. A `hover` request
+   * replaces an older hover request still waiting in the queue; explicit requests are never replaced.
+   */
   async segment(request: SegmentAnything2Request, options: SegmentOptions = {}): Promise<SegmentAnything2Response> {
     this.assertOpen();
+    const signal = options.hover ? this.replaceHover(options.signal) : options.signal;
     const parsed = parseRequest(request, this.modelId);
-    const lease = await this.embeddingFor(parsed.image, options.signal);
+    const lease = await this.embeddingFor(parsed.image, signal);
     try {
       const prompts = checkPrompts(parsed);
-      throwIfAborted(options.signal);
-      const out = await this.decode(lease.value, prompts);
+      throwIfAborted(signal);
+      const out = await this.decode(lease.value, prompts, signal);
       return postprocess(out, lease.value.geometry, {
         multimask: parsed.multimask_output,
         returnLogits: parsed.return_logits,
@@ -200,6 +216,16 @@ export class SegmentEngine {
     } finally {
       lease.release();
     }
+  }
+
+  private hover?: AbortController;
+
+  /** Aborts the previous hover request (if still waiting) and returns the new one's signal. */
+  private replaceHover(signal?: AbortSignal): AbortSignal {
+    this.hover?.abort('Replaced by a newer hover request.');
+    const own = new AbortController();
+    this.hover = own;
+    return signal ? AbortSignal.any([signal, own.signal]) : own.signal;
   }
 
   /** Releases both sessions. Idempotent. */
@@ -219,8 +245,3 @@ function isHandle(image: ImageInput | ImageHandle): image is ImageHandle {
   return typeof image === 'object' && image !== null && typeof (image as ImageHandle).id === 'string' && !('data' in image);
 }
 
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw new SegmentAnything2Error({ status: 499, code: 'ABORTED', detail: { msg: 'The request was aborted.' }, cause: signal.reason });
-  }
-}

@@ -4,7 +4,7 @@
  * file does nothing at import time and never picks a bundle.
  */
 import type * as Ort from 'onnxruntime-web';
-import { SegmentAnything2Error } from '../errors.js';
+import { SegmentAnything2Error, throwIfAborted } from '../errors.js';
 import { SerialQueue } from './queue.js';
 
 export type OrtModule = typeof Ort;
@@ -25,12 +25,17 @@ export class OrtRuntime {
     readonly executionProvider: ExecutionProvider,
   ) {}
 
-  /** A session on exactly one execution provider, so ORT cannot fall back silently. */
-  async createSession(model: Uint8Array, what: string): Promise<OrtSession> {
+  /**
+   * A session on exactly one execution provider, so ORT cannot fall back silently. On WebGPU the
+   * encoder's outputs stay in GPU buffers and feed the decoder with no read-back.
+   */
+  async createSession(model: Uint8Array, what: 'encoder' | 'decoder'): Promise<OrtSession> {
+    const gpuOutputs = this.executionProvider === 'webgpu' && what === 'encoder';
     try {
       return await this.ort.InferenceSession.create(model, {
         executionProviders: [this.executionProvider],
         graphOptimizationLevel: 'all',
+        ...(gpuOutputs ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
       });
     } catch (cause) {
       throw new SegmentAnything2Error({
@@ -47,9 +52,13 @@ export class OrtRuntime {
     return new this.ort.Tensor('float32', data, dims);
   }
 
-  /** Runs `session` after every earlier run has finished, fetching only `fetches`. */
-  run(session: OrtSession, feeds: Record<string, OrtTensor>, fetches: readonly string[]): Promise<Record<string, OrtTensor>> {
+  /**
+   * Runs `session` after every earlier run has finished, fetching only `fetches`. A run whose
+   * `signal` aborts while it waits is dropped without running.
+   */
+  run(session: OrtSession, feeds: Record<string, OrtTensor>, fetches: readonly string[], signal?: AbortSignal): Promise<Record<string, OrtTensor>> {
     return this.queue.push(async () => {
+      throwIfAborted(signal);
       try {
         return await session.run(feeds, [...fetches]);
       } catch (cause) {

@@ -1,0 +1,42 @@
+/** Starts an engine on the best allowed backend, recording why WebGPU was not used. */
+import { SegmentAnything2Error } from '../errors.js';
+import type { Platform } from '../platform/platform.js';
+import type { WorkerInit } from '../protocol.js';
+import type { BackendInfo } from '../segmenter.js';
+import { wasmThreadCount, webGpuUnavailableReason } from './backend.js';
+import { SegmentEngine } from './engine.js';
+import { errorText, OrtRuntime } from './ort-runtime.js';
+
+export interface StartedEngine {
+  readonly engine: SegmentEngine;
+  readonly backend: BackendInfo;
+}
+
+function unavailable(reason: string): SegmentAnything2Error {
+  return new SegmentAnything2Error({ status: 500, code: 'BACKEND_UNAVAILABLE', detail: { msg: `WebGPU cannot start: ${reason}` } });
+}
+
+export async function startEngine(platform: Platform, init: WorkerInit): Promise<StartedEngine> {
+  const ort = await platform.loadOrt();
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true || platform.name === 'node';
+  const threads = wasmThreadCount(init.wasmThreads, isolated, globalThis.navigator?.hardwareConcurrency ?? 1);
+  // Takes effect only before the first session is created (ORT env.wasm.numThreads).
+  ort.env.wasm.numThreads = threads;
+  const model = init.model ?? platform.embeddedModel();
+  const bytes = await SegmentEngine.readModel(model, platform);
+  let reason: string | undefined;
+  if (init.device !== 'wasm') {
+    reason = platform.name === 'node' ? 'Node has no WebGPU here; onnxruntime-web runs wasm in Node.' : await webGpuUnavailableReason(globalThis.navigator?.gpu);
+    if (!reason) {
+      try {
+        const engine = await SegmentEngine.create(model, bytes, new OrtRuntime(ort, 'webgpu'), platform, init.cacheBytes);
+        return { engine, backend: { device: 'webgpu', threads } };
+      } catch (e) {
+        reason = `the WebGPU sessions failed to start: ${errorText(e)}`;
+      }
+    }
+    if (init.device === 'webgpu') throw unavailable(reason);
+  }
+  const engine = await SegmentEngine.create(model, bytes, new OrtRuntime(ort, 'wasm'), platform, init.cacheBytes);
+  return { engine, backend: { device: 'wasm', threads, ...(reason ? { fallbackReason: reason } : {}) } };
+}

@@ -1,0 +1,158 @@
+/**
+ * The main-thread side of a worker segmenter: a comlink proxy with the Segmenter interface. Calls
+ * reject at once if the worker dies, and the next call starts a new one. Results arrive as
+ * transferred buffers, not copies.
+ */
+import { releaseProxy, wrap, type Remote } from 'comlink';
+import type { EngineStats } from './engine/engine.js';
+import { abortedError, SegmentAnything2Error } from './errors.js';
+import type { ModelSource, ModelSpec } from './models/model-spec.js';
+import type { WorkerApi, WorkerInit, WorkerReady } from './protocol.js';
+import type { BackendInfo, Segmenter } from './segmenter.js';
+import { installErrorTransfer } from './transfer.js';
+import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
+
+/** Creates the worker; the default uses the bundled `worker/segmenter.worker` module. */
+export type WorkerFactory = () => Worker;
+
+const defaultWorker: WorkerFactory = () => new Worker(new URL('../worker/segmenter.worker.js', import.meta.url), { type: 'module' });
+
+function workerDied(reason: string): SegmentAnything2Error {
+  return new SegmentAnything2Error({ status: 500, code: 'CLOSED', detail: { msg: `The segmentation worker stopped: ${reason}` } });
+}
+
+/** Model URLs made absolute against the page, since the worker resolves against its own URL. */
+function absoluteModel(model: ModelSpec | undefined): ModelSpec | undefined {
+  if (!model) return undefined;
+  const abs = (s: ModelSource): ModelSource => (typeof s === 'string' || s instanceof URL ? new URL(String(s), globalThis.location?.href).href : s);
+  return { ...model, encoder: abs(model.encoder), decoder: abs(model.decoder) };
+}
+
+/** Images the structured clone cannot carry (DOM elements, canvases) become ImageBitmaps first. */
+async function cloneable(image: ImageInput | ImageHandle): Promise<ImageInput | ImageHandle> {
+  const isElement = typeof HTMLElement !== 'undefined' && image instanceof HTMLElement;
+  const isCanvas = typeof OffscreenCanvas !== 'undefined' && image instanceof OffscreenCanvas;
+  return isElement || isCanvas ? createImageBitmap(image as ImageBitmapSource) : image;
+}
+
+class Connection {
+  readonly api: Remote<WorkerApi>;
+  readonly ready: Promise<WorkerReady>;
+  /** Settles (rejected) when the worker dies. */
+  readonly died: Promise<never>;
+  private fail!: (e: SegmentAnything2Error) => void;
+
+  constructor(
+    private readonly worker: Worker,
+    init: WorkerInit,
+  ) {
+    this.died = new Promise<never>((_, reject) => (this.fail = reject));
+    this.died.catch(() => undefined);
+    worker.addEventListener('error', (e) => this.fail(workerDied(e.message || 'uncaught error')));
+    worker.addEventListener('messageerror', () => this.fail(workerDied('a message could not be deserialized')));
+    this.api = wrap<WorkerApi>(worker);
+    this.ready = this.race(this.api.init(init));
+  }
+
+  /** `p`, or the worker's death, whichever comes first. */
+  race<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.died]);
+  }
+
+  kill(reason: string): void {
+    this.fail(workerDied(reason));
+    this.api[releaseProxy]();
+    this.worker.terminate();
+  }
+}
+
+export class WorkerSegmenter implements Segmenter {
+  private connection?: Connection;
+  private nextCallId = 1;
+  private closed = false;
+  modelId = '';
+  backend: BackendInfo = { device: 'wasm', threads: 1 };
+
+  private constructor(
+    private readonly init: WorkerInit,
+    private readonly createWorker: WorkerFactory,
+  ) {}
+
+  static async start(init: WorkerInit, createWorker: WorkerFactory = defaultWorker): Promise<WorkerSegmenter> {
+    installErrorTransfer();
+    const s = new WorkerSegmenter({ ...init, model: absoluteModel(init.model) }, createWorker);
+    await s.connect();
+    return s;
+  }
+
+  /** The live connection, starting a new worker if the last one died. */
+  private async connect(): Promise<Connection> {
+    if (this.closed) throw new SegmentAnything2Error({ status: 500, code: 'CLOSED', detail: { msg: 'The segmenter is closed.' } });
+    if (!this.connection) {
+      const c = new Connection(this.createWorker(), this.init);
+      this.connection = c;
+      c.died.catch(() => {
+        if (this.connection === c) this.connection = undefined;
+      });
+      try {
+        const { modelId, backend } = await c.ready;
+        this.modelId = modelId;
+        this.backend = backend;
+      } catch (e) {
+        c.kill('it failed to start');
+        throw e;
+      }
+    }
+    return this.connection;
+  }
+
+  /** Runs an RPC that rejects when the worker dies, and that `signal` can abort. */
+  private async call<T>(run: (api: Remote<WorkerApi>, callId: number) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw abortedError(signal.reason);
+    const c = await this.connect();
+    const callId = this.nextCallId++;
+    const onAbort = () => void c.api.abort(callId);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await c.race(run(c.api, callId));
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async segment(request: SegmentAnything2Request, options: SegmentOptions = {}): Promise<SegmentAnything2Response> {
+    const { signal, ...rest } = options;
+    const wire = { ...request, image: await cloneable(request.image) };
+    return this.call((api, callId) => api.segment(wire, { ...rest, callId }), signal);
+  }
+
+  async setImage(image: ImageInput, options: { signal?: AbortSignal } = {}): Promise<ImageHandle> {
+    const wire = await cloneable(image);
+    return this.call((api, callId) => api.setImage(wire, { callId }), options.signal);
+  }
+
+  releaseImage(id: string): Promise<boolean> {
+    return this.call((api) => api.releaseImage(id));
+  }
+
+  stats(): Promise<EngineStats> {
+    return this.call((api) => api.stats());
+  }
+
+  /** Terminates the worker after releasing its sessions; pending calls reject with CLOSED. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const c = this.connection;
+    this.connection = undefined;
+    if (!c) return;
+    await c.race(c.api.close()).catch(() => undefined);
+    c.kill('the segmenter was closed');
+  }
+
+  /** Test and recovery hook: terminates the worker as a crash would; the next call starts a new one. */
+  terminateWorker(): void {
+    this.connection?.kill('it was terminated');
+    this.connection = undefined;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Drives Debian's Chromium (headless, WebGPU on SwiftShader) against the project served by a Vite
+ * dev server with COOP/COEP headers (browser-testing.md §1.3, §2.3).
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface Harness {
+  readonly origin: string;
+  readonly browser: Browser;
+  /** A fresh page on the test page, with the library loaded as `window.sam`. */
+  page(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const server: ViteDevServer = await createServer({
+    configFile: 'vite.config.ts',
+    logLevel: 'error',
+    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+  });
+  await server.listen();
+  const origin = server.resolvedUrls!.local[0]!.replace(/\/$/, '');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--enable-unsafe-webgpu',
+      '--use-webgpu-adapter=swiftshader',
+    ],
+  });
+  return {
+    origin,
+    browser,
+    async page() {
+      const page = await browser.newPage();
+      page.on('pageerror', (e) => console.error('[page error]', e.message));
+      await page.goto(`${origin}/test/browser/page.html`);
+      await page.waitForFunction(() => 'sam' in window, null, { timeout: 60_000 });
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/** The browser test page: the library and helpers, as `window.sam`, for page.evaluate. */
+import { createSegmenter, toGatewayJSON } from '../../lib/index.js';
+import { drawImage, iou, maskStats, texture } from '../helpers.js';
+
+/** Long tasks seen on this page's main thread. */
+const longTasks: Array<{ start: number; duration: number }> = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
+}).observe({ type: 'longtask', buffered: true });
+
+const api = { createSegmenter, toGatewayJSON, drawImage, iou, maskStats, texture, longTasks };
+export type PageApi = typeof api;
+declare global {
+  interface Window {
+    sam: PageApi;
+  }
+}
+window.sam = api;

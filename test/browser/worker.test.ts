@@ -1,0 +1,164 @@
+/**
+ * The worker runtime in Debian's headless Chromium: onnxruntime-web on WebGPU (SwiftShader) and on
+ * WASM inside a module worker, reached through comlink, with the per-image embedding cache.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSegmenter } from '../../lib/node.js';
+import { sam1Decoder, sam1Encoder, sam2Decoder, sam2Encoder } from '../fixtures/models.js';
+import { drawImage, texture } from '../helpers.js';
+import { startHarness, type Harness } from './harness.js';
+
+const FIXTURES = {
+  sam2: { id: 'fixture/sam2', encoder: '/test/fixtures/models/sam2-encoder.onnx', decoder: '/test/fixtures/models/sam2-decoder.onnx' },
+  sam1: { id: 'fixture/sam1', encoder: '/test/fixtures/models/sam1-encoder.onnx', decoder: '/test/fixtures/models/sam1-decoder.onnx' },
+} as const;
+const NODE_FIXTURES = {
+  sam2: { id: 'fixture/sam2', encoder: sam2Encoder(), decoder: sam2Decoder() },
+  sam1: { id: 'fixture/sam1', encoder: sam1Encoder(), decoder: sam1Decoder() },
+};
+const REQUEST = { point_coords: '[[23,11]]', point_labels: '[1]', box: '[5,4,30,25]' };
+
+let harness: Harness;
+let page: Page;
+beforeAll(async () => {
+  harness = await startHarness();
+  page = await harness.page();
+});
+afterAll(() => harness?.close());
+
+/** Runs the fixture request in a worker on `device`; returns logits, masks and the backend used. */
+function runInWorker(family: 'sam1' | 'sam2', device: 'webgpu' | 'wasm') {
+  return page.evaluate(
+    async ({ model, device, request }) => {
+      const { sam } = window;
+      const segmenter = await sam.createSegmenter({ model, device });
+      try {
+        const image = sam.drawImage(40, 30, sam.texture);
+        const r = await segmenter.segment({ image, ...request });
+        return { backend: segmenter.backend, logits: Array.from(r.logits.data), masks: Array.from(r.masks.data), scores: Array.from(r.scores.data) };
+      } finally {
+        await segmenter.close();
+      }
+    },
+    { model: FIXTURES[family], device, request: REQUEST },
+  );
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  return d;
+}
+
+describe('worker runtime in Chromium', () => {
+  it('has a WebGPU adapter (SwiftShader here), in the page and in workers', async () => {
+    const info = await page.evaluate(async () => {
+      const adapter = await navigator.gpu?.requestAdapter();
+      return { found: !!adapter, isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency };
+    });
+    expect(info.found).toBe(true);
+    expect(info.isolated).toBe(true);
+  });
+
+  it.each(['sam2', 'sam1'] as const)('%s fixture: WebGPU and WASM workers give the masks Node gives', async (family) => {
+    const node = await createSegmenter({ worker: false, model: NODE_FIXTURES[family] });
+    const expected = await node.segment({ image: drawImage(40, 30, texture), ...REQUEST });
+    await node.close();
+    for (const device of ['webgpu', 'wasm'] as const) {
+      const got = await runInWorker(family, device);
+      expect(got.backend.device).toBe(device);
+      expect(maxDiff(got.logits, expected.logits.data), `${family} ${device} logits`).toBeLessThan(1e-4);
+      expect(maxDiff(got.masks, expected.masks.data as Float32Array), `${family} ${device} masks`).toBeLessThan(1e-4);
+      expect(got.scores).toEqual(Array.from(expected.scores.data));
+    }
+  });
+
+  it('keeps status, code and detail of errors across the worker boundary', async () => {
+    const err = await page.evaluate(async (model) => {
+      const segmenter = await window.sam.createSegmenter({ model, device: 'wasm' });
+      try {
+        const image = window.sam.drawImage(8, 8, window.sam.texture);
+        const e = await segmenter.segment({ image, point_coords: '[[1,2]]' }).catch((x) => x);
+        const ok = await segmenter.segment({ image, point_coords: '[[1,2]]', point_labels: '[1]' });
+        return { name: e.name, status: e.status, code: e.code, json: JSON.stringify(e), isError: e instanceof Error, after: ok.scores.dims };
+      } finally {
+        await segmenter.close();
+      }
+    }, FIXTURES.sam2);
+    expect(err).toEqual({
+      name: 'SegmentAnything2Error',
+      status: 400,
+      code: 'INVALID_PROMPT',
+      json: '{"detail":{"msg":"Error during model execution: point_labels must be supplied if point_coords is supplied.."}}',
+      isError: true,
+      after: [3],
+    });
+  });
+
+  it('rejects pending calls at once when the worker dies, and starts a new one on the next call', async () => {
+    const r = await page.evaluate(async (model) => {
+      const segmenter = await window.sam.createSegmenter({ model, device: 'wasm' });
+      const big = window.sam.drawImage(1500, 1500, window.sam.texture);
+      const pending = segmenter.segment({ image: big, point_coords: '[[1,2]]', point_labels: '[1]' });
+      await new Promise((res) => setTimeout(res, 0)); // the request is now with the worker
+      (segmenter as unknown as { terminateWorker(): void }).terminateWorker();
+      const image = window.sam.drawImage(64, 64, window.sam.texture);
+      const err = await pending.catch((e) => e);
+      const after = await segmenter.segment({ image, point_coords: '[[3,4]]', point_labels: '[1]' });
+      const stats = await segmenter.stats();
+      await segmenter.close();
+      const closed = await segmenter.segment({ image }).catch((e) => e.code);
+      return { code: err.code, afterDims: after.masks.dims, encoderRuns: stats.encoderRuns, closed };
+    }, FIXTURES.sam2);
+    expect(r).toEqual({ code: 'CLOSED', afterDims: [3, 64, 64], encoderRuns: 1, closed: 'CLOSED' });
+  });
+});
+
+describe('embedded model in a WASM worker', () => {
+  it('segments a drawn disk, rectangle and ellipse from a click and from a box, encoding once', async () => {
+    const r = await page.evaluate(async () => {
+      const { sam } = window;
+      const W = 480, H = 360;
+      const shapes = {
+        disk: { inside: (x: number, y: number) => (x - 110) ** 2 + (y - 120) ** 2 <= 60 ** 2, click: [110, 120], box: [46, 56, 174, 184] },
+        rectangle: { inside: (x: number, y: number) => x >= 220 && x <= 330 && y >= 60 && y <= 200, click: [275, 130], box: [214, 54, 336, 206] },
+        ellipse: { inside: (x: number, y: number) => ((x - 360) / 80) ** 2 + ((y - 280) / 45) ** 2 <= 1, click: [360, 280], box: [274, 229, 446, 331] },
+      };
+      const colours: Record<string, [number, number, number]> = { disk: [220, 60, 40], rectangle: [40, 90, 210], ellipse: [240, 200, 40] };
+      const image = sam.drawImage(W, H, (x, y) => {
+        for (const [name, s] of Object.entries(shapes)) if (s.inside(x, y)) return colours[name]!;
+        return sam.texture(x, y);
+      });
+      const segmenter = await sam.createSegmenter({ device: 'wasm' });
+      const handle = await segmenter.setImage(image);
+      // Only the library's calls run inside [t0, t1]; the IoU arithmetic comes after.
+      const t0 = performance.now();
+      const results = [];
+      for (const [name, s] of Object.entries(shapes)) {
+        const click = await segmenter.segment({ image: handle, point_coords: [s.click], point_labels: [1], multimask_output: false }, { maskFormat: 'uint8' });
+        const box = await segmenter.segment({ image, box: s.box, multimask_output: false }, { maskFormat: 'bits' });
+        results.push({ name, s, click, box });
+      }
+      const t1 = performance.now();
+      const ious: Record<string, number> = {};
+      for (const { name, s, click, box } of results) {
+        ious[`${name} click`] = sam.iou(click.masks, 0, s.inside);
+        ious[`${name} box`] = sam.iou(box.masks, 0, s.inside);
+      }
+      await new Promise((res) => setTimeout(res, 100));
+      const stats = await segmenter.stats();
+      const backend = segmenter.backend;
+      await segmenter.close();
+      const longTasks = sam.longTasks.filter((t) => t.start + t.duration > t0 && t.start < t1);
+      return { ious, stats, backend, longTasks, cores: navigator.hardwareConcurrency };
+    });
+    for (const [name, value] of Object.entries(r.ious)) expect(value, name).toBeGreaterThanOrEqual(0.85);
+    expect(r.stats).toMatchObject({ encoderRuns: 1, decoderRuns: 6, cacheHits: 6 });
+    expect(r.backend.device).toBe('wasm');
+    expect(r.cores).toBeGreaterThanOrEqual(2);
+    expect(r.backend.threads).toBe(2);
+    expect(r.longTasks.filter((t) => t.duration > 50)).toEqual([]);
+  });
+});

@@ -1,0 +1,53 @@
+/** The worker side of the protocol: one engine, its calls made abortable by id, results transferred. */
+import { transfer } from 'comlink';
+import type { SegmentEngine } from '../lib/engine/engine.js';
+import { startEngine } from '../lib/engine/start.js';
+import { SegmentAnything2Error } from '../lib/errors.js';
+import type { Platform } from '../lib/platform/platform.js';
+import type { WireCallOptions, WorkerApi, WorkerInit, WorkerReady } from '../lib/protocol.js';
+import type { SegmentAnything2Response } from '../lib/types.js';
+
+function buffersOf(r: SegmentAnything2Response): Transferable[] {
+  return [...new Set([r.masks.data.buffer, r.scores.data.buffer, r.logits.data.buffer])] as Transferable[];
+}
+
+export function createWorkerApi(platform: Platform): WorkerApi {
+  let engine: SegmentEngine | undefined;
+  const calls = new Map<number, AbortController>();
+
+  const ready = (): SegmentEngine => {
+    if (!engine) throw new SegmentAnything2Error({ status: 500, code: 'CLOSED', detail: { msg: 'The worker has no engine: init() first.' } });
+    return engine;
+  };
+  /** Runs `fn` with an AbortSignal that `abort(callId)` fires. */
+  const abortable = async <T>(callId: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const controller = new AbortController();
+    calls.set(callId, controller);
+    try {
+      return await fn(controller.signal);
+    } finally {
+      calls.delete(callId);
+    }
+  };
+
+  return {
+    async init(init: WorkerInit): Promise<WorkerReady> {
+      const started = await startEngine(platform, init);
+      engine = started.engine;
+      return { modelId: engine.modelId, backend: started.backend };
+    },
+    segment: ({ ...request }, { callId, ...options }: WireCallOptions) =>
+      abortable(callId, async (signal) => {
+        const response = await ready().segment(request, { ...options, signal });
+        return transfer(response, buffersOf(response));
+      }),
+    setImage: (image, { callId }) => abortable(callId, (signal) => ready().setImage(image, { signal })),
+    abort: (callId) => calls.get(callId)?.abort(),
+    releaseImage: (id) => ready().releaseImage(id),
+    stats: () => ready().stats(),
+    close: async () => {
+      await engine?.close();
+      engine = undefined;
+    },
+  };
+}
