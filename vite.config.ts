@@ -15,6 +15,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One file at a time: on 2 cores, a browser test's timing checks (long tasks) must not compete
+    // with another file's model runs.
+    fileParallelism: false,
     globalSetup: ['test/setup/write-fixtures.ts'],
   },
 });

@@ -1,11 +1,15 @@
 /**
  * A least-recently-used cache of image embeddings with a byte budget.
  *
- * - Concurrent requests for the same missing key share one computation (one encoder run).
+ * - Concurrent requests for the same missing key share one computation (one encoder run). A caller
+ *   that aborts stops waiting at once; the computation itself is cancelled only when every caller
+ *   waiting for it has aborted.
  * - Entries in use are leased: an entry evicted while leased is disposed when its last lease ends,
  *   so a queued decode never finds its embedding freed under it.
  * - A failed computation leaves nothing behind.
  */
+
+import { abortedError, throwIfAborted } from '../errors.js';
 
 /** What the cache holds: something with a size that must be freed explicitly. */
 export interface Disposable {
@@ -22,6 +26,12 @@ export interface Lease<V> {
   release(): void;
 }
 
+interface Pending<V> {
+  readonly promise: Promise<Entry<V>>;
+  readonly controller: AbortController;
+  waiters: number;
+}
+
 interface Entry<V> {
   key: string;
   value: V;
@@ -32,7 +42,7 @@ interface Entry<V> {
 export class EmbeddingCache<V extends Disposable> {
   /** Insertion order is recency order: the first key is the least recently used. */
   private readonly entries = new Map<string, Entry<V>>();
-  private readonly pending = new Map<string, Promise<Entry<V>>>();
+  private readonly pending = new Map<string, Pending<V>>();
   private used = 0;
 
   constructor(readonly budgetBytes: number) {}
@@ -58,20 +68,51 @@ export class EmbeddingCache<V extends Disposable> {
     return this.loan(entry, true);
   }
 
-  /** Leases the value for `key`, computing it once however many callers ask at the same time. */
-  async leaseOrCreate(key: string, create: () => Promise<V>): Promise<Lease<V>> {
+  /**
+   * Leases the value for `key`, computing it once however many callers ask at the same time.
+   * `create` gets a signal that aborts when all callers waiting for it have aborted.
+   */
+  async leaseOrCreate(key: string, create: (signal: AbortSignal) => Promise<V>, signal?: AbortSignal): Promise<Lease<V>> {
+    throwIfAborted(signal);
     const cached = this.lease(key);
     if (cached) return cached;
     let pending = this.pending.get(key);
     const shared = pending !== undefined;
     if (!pending) {
-      pending = create().then((value) => this.insert(key, value));
-      this.pending.set(key, pending);
+      const controller = new AbortController();
+      const promise = create(controller.signal).then((value) => this.insert(key, value));
+      const p: Pending<V> = { promise, controller, waiters: 0 };
+      this.pending.set(key, p);
       const forget = () => this.pending.delete(key);
-      pending.then(forget, forget);
+      promise.then(forget, forget);
+      pending = p;
     }
-    const entry = await pending;
+    // Every caller counts; one without a signal never leaves, so it keeps the computation alive.
+    pending.waiters++;
+    const entry = await this.wait(pending, signal);
     return this.loan(entry, shared);
+  }
+
+  /** Waits for a pending computation, or stops waiting when `signal` aborts. */
+  private wait(p: Pending<V>, signal?: AbortSignal): Promise<Entry<V>> {
+    if (!signal) return p.promise;
+    return new Promise<Entry<V>>((resolve, reject) => {
+      const onAbort = () => {
+        if (--p.waiters === 0) p.controller.abort(signal.reason);
+        reject(abortedError(signal.reason));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      p.promise.then(
+        (entry) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(entry);
+        },
+        (e) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      );
+    });
   }
 
   /** Drops `key`; its value is disposed once no lease holds it. Returns whether it was cached. */

@@ -39,6 +39,8 @@ export interface EngineStats {
   readonly cachedImages: number;
   readonly cachedBytes: number;
   readonly cacheBudgetBytes: number;
+  /** Where the last embedding lives: `'gpu-buffer'` on WebGPU (no read-back), `'cpu'` on WASM. */
+  readonly embeddingLocation?: string;
 }
 
 /** The two model files' bytes. */
@@ -57,6 +59,7 @@ export class SegmentEngine {
   private closed = false;
   private readonly cache: EmbeddingCache<Embedding>;
   private readonly counts = { encoderRuns: 0, decoderRuns: 0, cacheHits: 0, cacheMisses: 0 };
+  private embeddingLocation?: string;
 
   private constructor(
     readonly modelId: string,
@@ -108,6 +111,7 @@ export class SegmentEngine {
     this.counts.encoderRuns++;
     const tensors = await this.runtime.run(this.encoder, { [this.contract.encoderInput]: input }, outputs, signal);
     const bytes = Object.values(tensors).reduce((sum, t) => sum + t.size * 4, 0);
+    this.embeddingLocation = tensors[this.contract.embeddings[0]![1]]?.location;
     return { tensors, geometry, bytes, dispose: () => Object.values(tensors).forEach((t) => t.dispose()) };
   }
 
@@ -166,10 +170,11 @@ export class SegmentEngine {
     const bytes = await encodedBytes(image);
     const pixels = bytes ? undefined : await this.io.decodeImage(image);
     const key = await contentKey(this.modelId, bytes ?? pixels!);
-    const lease = await this.cache.leaseOrCreate(key, async () => {
-      throwIfAborted(signal);
-      return this.encode(pixels ?? (await this.io.decodeImage(bytes!)), signal);
-    });
+    const lease = await this.cache.leaseOrCreate(
+      key,
+      async (shared) => this.encode(pixels ?? (await this.io.decodeImage(bytes!)), shared),
+      signal,
+    );
     this.counts[lease.hit ? 'cacheHits' : 'cacheMisses']++;
     return lease;
   }
@@ -192,7 +197,13 @@ export class SegmentEngine {
   }
 
   stats(): EngineStats {
-    return { ...this.counts, cachedImages: this.cache.size, cachedBytes: this.cache.bytes, cacheBudgetBytes: this.cache.budgetBytes };
+    return {
+      ...this.counts,
+      cachedImages: this.cache.size,
+      cachedBytes: this.cache.bytes,
+      cacheBudgetBytes: this.cache.budgetBytes,
+      embeddingLocation: this.embeddingLocation,
+    };
   }
 
   /**

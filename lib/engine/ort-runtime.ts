@@ -35,6 +35,9 @@ export class OrtRuntime {
       return await this.ort.InferenceSession.create(model, {
         executionProviders: [this.executionProvider],
         graphOptimizationLevel: 'all',
+        // Idle pool threads sleep instead of spinning: on small machines a spinning pool starves
+        // the page's main thread and the worker's own JS.
+        extra: { session: { intra_op: { allow_spinning: '0' } } },
         ...(gpuOutputs ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
       });
     } catch (cause) {

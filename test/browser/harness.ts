@@ -10,8 +10,11 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export interface Harness {
   readonly origin: string;
   readonly browser: Browser;
-  /** A fresh page on the test page, with the library loaded as `window.sam`. */
-  page(): Promise<Page>;
+  /**
+   * A fresh page on the test page, with the library loaded as `window.sam`. `webgpu: false` opens
+   * it in a second browser started without WebGPU.
+   */
+  page(options?: { webgpu?: boolean }): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -23,32 +26,37 @@ export async function startHarness(): Promise<Harness> {
   });
   await server.listen();
   const origin = server.resolvedUrls!.local[0]!.replace(/\/$/, '');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--enable-unsafe-webgpu',
-      '--use-webgpu-adapter=swiftshader',
-    ],
-  });
+  const launch = (webgpu: boolean) =>
+    chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        // Lets a timing test start from a collected heap (window.gc()).
+        '--js-flags=--expose-gc',
+        ...(webgpu ? ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'] : []),
+      ],
+    });
+  const browser = await launch(true);
+  let noGpu: Browser | undefined;
   return {
     origin,
     browser,
-    async page() {
-      const page = await browser.newPage();
+    async page(options = {}) {
+      const b = options.webgpu === false ? (noGpu ??= await launch(false)) : browser;
+      const page = await b.newPage();
       page.on('pageerror', (e) => console.error('[page error]', e.message));
       await page.goto(`${origin}/test/browser/page.html`);
       await page.waitForFunction(() => 'sam' in window, null, { timeout: 60_000 });
       return page;
     },
     async close() {
-      await browser.close();
+      await Promise.all([browser.close(), noGpu?.close()]);
       await server.close();
     },
   };

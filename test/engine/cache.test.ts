@@ -87,3 +87,34 @@ describe('embedding cache', () => {
     expect(err.code).toBe('CLOSED');
   });
 });
+
+describe('aborts and hover requests', () => {
+  const big = drawImage(1200, 900, texture);
+
+  it('an AbortSignal cancels queued work: the aborted request never runs the encoder', async () => {
+    segmenter = await createSegmenter({ worker: false, model });
+    const controller = new AbortController();
+    const first = segmenter.segment({ image: big, ...prompt });
+    const second = segmenter.segment({ image: imageB, ...prompt }, { signal: controller.signal });
+    controller.abort();
+    await expect(second).rejects.toMatchObject({ code: 'ABORTED', status: 499 });
+    await first;
+    expect(await segmenter.stats()).toMatchObject({ encoderRuns: 1, decoderRuns: 1 });
+    await expect(segmenter.segment({ image: imageB, ...prompt }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
+  it('a newer hover request replaces older waiting ones, but never an explicit request', async () => {
+    segmenter = await createSegmenter({ worker: false, model });
+    const s = segmenter;
+    const hover = (x: number) => s.segment({ image: big, point_coords: [[x, 10]], point_labels: [1] }, { hover: true });
+    const h1 = hover(10);
+    const explicit = s.segment({ image: big, point_coords: [[20, 10]], point_labels: [1] });
+    const h2 = hover(30);
+    const h3 = hover(40);
+    const results = await Promise.allSettled([h1, explicit, h2, h3]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'ABORTED' });
+    // One shared encode; decodes only for the explicit request and the last hover.
+    expect(await s.stats()).toMatchObject({ encoderRuns: 1, decoderRuns: 2 });
+  });
+});

@@ -74,3 +74,50 @@ describe('EmbeddingCache', () => {
     expect([cache.size, cache.bytes]).toEqual([0, 0]);
   });
 });
+
+describe('EmbeddingCache aborts', () => {
+  const slow = (signal: AbortSignal, ms = 30) =>
+    new Promise<Item>((resolve, reject) => {
+      const t = setTimeout(() => resolve(new Item(1)), ms);
+      signal.addEventListener('abort', () => {
+        clearTimeout(t);
+        reject(new Error('cancelled'));
+      });
+    });
+
+  it('a caller that aborts stops waiting, but the computation goes on for the others', async () => {
+    const cache = new EmbeddingCache<Item>(100);
+    let cancelled = false;
+    const create = (s: AbortSignal) => {
+      s.addEventListener('abort', () => (cancelled = true));
+      return slow(s);
+    };
+    const a = new AbortController();
+    const first = cache.leaseOrCreate('k', create, a.signal);
+    const second = cache.leaseOrCreate('k', create);
+    a.abort();
+    await expect(first).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(second).resolves.toMatchObject({ hit: true });
+    expect(cancelled).toBe(false);
+  });
+
+  it('the computation is cancelled when every waiting caller has aborted, and nothing is cached', async () => {
+    const cache = new EmbeddingCache<Item>(100);
+    const a = new AbortController();
+    const b = new AbortController();
+    let cancelled = false;
+    const create = (s: AbortSignal) => {
+      s.addEventListener('abort', () => (cancelled = true));
+      return slow(s);
+    };
+    const p1 = cache.leaseOrCreate('k', create, a.signal);
+    const p2 = cache.leaseOrCreate('k', create, b.signal);
+    a.abort();
+    expect(cancelled).toBe(false);
+    b.abort();
+    expect(cancelled).toBe(true);
+    await expect(Promise.allSettled([p1, p2])).resolves.toMatchObject([{ status: 'rejected' }, { status: 'rejected' }]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(cache.size).toBe(0);
+  });
+});
