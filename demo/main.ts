@@ -1,5 +1,5 @@
 /** The demo page: click points on an image and see the mask, on the embedded model. */
-import { createSegmenter, type SegmentAnything2Response } from '../lib/index.js';
+import { createSegmenter, type ImageHandle, type SegmentAnything2Response } from '../lib/index.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const imageCanvas = $<HTMLCanvasElement>('image');
@@ -7,18 +7,28 @@ const overlay = $<HTMLCanvasElement>('overlay');
 const status = $<HTMLDivElement>('status');
 const candidates = $<HTMLDivElement>('candidates');
 const points: Array<{ x: number; y: number; label: 0 | 1 }> = [];
-let pixels: ImageData | undefined;
+let image: Promise<ImageHandle> | undefined;
 
-const segmenter = await createSegmenter({ worker: false });
-status.textContent = `Model ${segmenter.modelId} on ${segmenter.backend.device}. Open an image.`;
+// A module worker runs the model: WebGPU when it can start, else WASM (and the page says why).
+const segmenter = await createSegmenter();
+const { device, threads, fallbackReason } = segmenter.backend;
+const backendText = `${device}${device === 'wasm' ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}`;
+status.textContent = `Model ${segmenter.modelId} on ${backendText}.${fallbackReason ? ` Not WebGPU: ${fallbackReason}` : ''}`;
 
+/** Shows an image and encodes it once, ahead of the first click. */
 function show(source: CanvasImageSource, width: number, height: number): void {
   for (const c of [imageCanvas, overlay]) Object.assign(c, { width, height });
   const ctx = imageCanvas.getContext('2d')!;
   ctx.drawImage(source, 0, 0, width, height);
-  pixels = ctx.getImageData(0, 0, width, height);
   points.length = 0;
   drawMask(undefined);
+  const started = performance.now();
+  status.textContent = 'Encoding the image…';
+  image = segmenter.setImage(ctx.getImageData(0, 0, width, height));
+  image.then(
+    () => (status.textContent = `Encoded in ${Math.round(performance.now() - started)} ms on ${backendText}. Click the image.`),
+    (e) => (status.textContent = `Error: ${e instanceof Error ? e.message : String(e)}`),
+  );
 }
 
 function drawSample(): void {
@@ -56,18 +66,18 @@ function drawMask(response: SegmentAnything2Response | undefined): void {
 }
 
 async function segment(): Promise<void> {
-  if (!pixels || points.length === 0) return drawMask(undefined);
-  status.textContent = 'Segmenting…';
-  const started = performance.now();
+  if (!image || points.length === 0) return drawMask(undefined);
   try {
+    const handle = await image;
+    const started = performance.now();
     const response = await segmenter.segment({
-      image: pixels,
+      image: handle,
       point_coords: points.map((p) => [p.x, p.y]),
       point_labels: points.map((p) => p.label),
       return_logits: false,
     });
     drawMask(response);
-    status.textContent = `Done in ${Math.round(performance.now() - started)} ms on ${segmenter.backend.device}.`;
+    status.textContent = `Mask in ${Math.round(performance.now() - started)} ms on ${backendText}.`;
   } catch (e) {
     status.textContent = `Error: ${e instanceof Error ? e.message : String(e)}`;
   }
