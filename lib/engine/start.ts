@@ -5,7 +5,7 @@ import type { WorkerInit } from '../protocol.js';
 import type { BackendInfo } from '../segmenter.js';
 import { wasmThreadCount, webGpuUnavailableReason } from './backend.js';
 import { SegmentEngine } from './engine.js';
-import { errorText, OrtRuntime } from './ort-runtime.js';
+import { errorText, OrtRuntime, type ExecutionProvider, type OrtModule } from './ort-runtime.js';
 
 export interface StartedEngine {
   readonly engine: SegmentEngine;
@@ -16,12 +16,16 @@ function unavailable(reason: string): SegmentAnything2Error {
   return new SegmentAnything2Error({ status: 500, code: 'BACKEND_UNAVAILABLE', detail: { msg: `WebGPU cannot start: ${reason}` } });
 }
 
+/** The ORT build for `device`, with its WASM thread count set (effective before its first session only). */
+async function loadOrt(platform: Platform, device: ExecutionProvider, threads: number): Promise<OrtModule> {
+  const ort = await platform.loadOrt(device);
+  ort.env.wasm.numThreads = threads;
+  return ort;
+}
+
 export async function startEngine(platform: Platform, init: WorkerInit): Promise<StartedEngine> {
-  const ort = await platform.loadOrt();
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true || platform.name === 'node';
   const threads = wasmThreadCount(init.wasmThreads, isolated, globalThis.navigator?.hardwareConcurrency ?? 1);
-  // Takes effect only before the first session is created (ORT env.wasm.numThreads).
-  ort.env.wasm.numThreads = threads;
   const model = init.model ?? platform.embeddedModel();
   const bytes = await SegmentEngine.readModel(model, platform);
   let reason: string | undefined;
@@ -29,6 +33,7 @@ export async function startEngine(platform: Platform, init: WorkerInit): Promise
     reason = platform.name === 'node' ? 'Node has no WebGPU here; onnxruntime-web runs wasm in Node.' : await webGpuUnavailableReason(globalThis.navigator?.gpu);
     if (!reason) {
       try {
+        const ort = await loadOrt(platform, 'webgpu', threads);
         const engine = await SegmentEngine.create(model, bytes, new OrtRuntime(ort, 'webgpu'), platform, init.cacheBytes);
         return { engine, backend: { device: 'webgpu', threads } };
       } catch (e) {
@@ -37,6 +42,7 @@ export async function startEngine(platform: Platform, init: WorkerInit): Promise
     }
     if (init.device === 'webgpu') throw unavailable(reason);
   }
+  const ort = await loadOrt(platform, 'wasm', threads);
   const engine = await SegmentEngine.create(model, bytes, new OrtRuntime(ort, 'wasm'), platform, init.cacheBytes);
   return { engine, backend: { device: 'wasm', threads, ...(reason ? { fallbackReason: reason } : {}) } };
 }

@@ -1,5 +1,5 @@
 /** What differs between Node and browsers: where ORT comes from, how bytes are read and images decoded. */
-import type { OrtModule } from '../engine/ort-runtime.js';
+import type { ExecutionProvider, OrtModule } from '../engine/ort-runtime.js';
 import { SegmentAnything2Error } from '../errors.js';
 import type { ModelSource, ModelSpec } from '../models/model-spec.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
@@ -7,8 +7,8 @@ import type { ImageInput } from '../types.js';
 
 export interface Platform {
   readonly name: 'node' | 'browser';
-  /** The onnxruntime-web build for this platform. */
-  loadOrt(): Promise<OrtModule>;
+  /** The onnxruntime-web build for this platform and execution provider. */
+  loadOrt(device: ExecutionProvider): Promise<OrtModule>;
   readBytes(source: ModelSource, signal?: AbortSignal): Promise<Uint8Array>;
   decodeImage(image: ImageInput): Promise<PixelImage>;
   /** The embedded default model with its files located for this platform. */
