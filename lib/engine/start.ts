@@ -25,7 +25,7 @@ async function loadOrt(platform: Platform, device: ExecutionProvider, threads: n
 
 export async function startEngine(platform: Platform, init: WorkerInit): Promise<StartedEngine> {
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true || platform.name === 'node';
-  const threads = wasmThreadCount(init.wasmThreads, isolated, globalThis.navigator?.hardwareConcurrency ?? 1);
+  const threads = wasmThreadCount(init.wasmThreads, isolated, platform.cores());
   const model = init.model ?? platform.embeddedModel();
   const bytes = await SegmentEngine.readModel(model, platform);
   let reason: string | undefined;

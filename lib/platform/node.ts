@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EMBEDDED_MODEL } from '../models/model-spec.js';
@@ -37,6 +38,7 @@ export const nodePlatform: Platform = {
   name: 'node',
   loadOrt: () => import('onnxruntime-web'),
   readBytes: (source, signal) => bytesOf(source, (url) => readUrl(url, signal)),
+  cores: availableParallelism,
   decodeImage: (image) => toPixels(image, decodeWithSharp),
   embeddedModel() {
     const root = dirname(createRequire(import.meta.url).resolve(`${EMBEDDED_MODEL.package}/package.json`));

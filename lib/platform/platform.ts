@@ -10,6 +10,8 @@ export interface Platform {
   /** The onnxruntime-web build for this platform and execution provider. */
   loadOrt(device: ExecutionProvider): Promise<OrtModule>;
   readBytes(source: ModelSource, signal?: AbortSignal): Promise<Uint8Array>;
+  /** Logical CPU cores, for the WASM thread count. */
+  cores(): number;
   decodeImage(image: ImageInput): Promise<PixelImage>;
   /** The embedded default model with its files located for this platform. */
   embeddedModel(): ModelSpec;
