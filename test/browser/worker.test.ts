@@ -2,6 +2,7 @@
  * The worker runtime in Debian's headless Chromium: onnxruntime-web on WebGPU (SwiftShader) and on
  * WASM inside a module worker, reached through comlink, with the per-image embedding cache.
  */
+import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSegmenter } from '../../lib/node.js';
@@ -154,6 +155,37 @@ describe('backends', () => {
     expect(r.backend.fallbackReason).toMatch(/adapter/);
     expect(r.error).toMatchObject({ name: 'SegmentAnything2Error', code: 'BACKEND_UNAVAILABLE' });
     expect(r.error.message).toMatch(/^WebGPU cannot start: .*adapter/);
+  });
+});
+
+describe('model store', () => {
+  it('keeps checked downloads in Cache Storage, lists and deletes them, and never stores a bad one', async () => {
+    const bytes = sam2Decoder();
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const r = await page.evaluate(
+      async ({ url, bytes, sha256 }) => {
+        const { sam } = window;
+        const store = new sam.CacheStorageModelStore('sam2-web-test');
+        const entry = { modelId: 'fixture/sam2', version: '1', file: 'decoder' as const };
+        const bad = await sam.loadModelFile({ url, bytes, sha256: '0'.repeat(64) }, entry, { store, retries: 0 }).catch((e) => e.code);
+        const afterBad = await store.list();
+        const first = await sam.loadModelFile({ url, bytes, sha256 }, entry, { store });
+        const second = await sam.loadModelFile({ url: url + '?never-fetched', bytes, sha256 }, entry, { store });
+        const listed = await store.list();
+        const deleted = await store.delete('fixture/sam2');
+        return { bad, afterBad, fromCache: [first.fromCache, second.fromCache], same: second.data.length === bytes, listed, deleted, after: await store.list() };
+      },
+      { url: `${harness.origin}${FIXTURES.sam2.decoder}`, bytes: bytes.length, sha256 },
+    );
+    expect(r).toEqual({
+      bad: 'MODEL_LOAD',
+      afterBad: [],
+      fromCache: [false, true],
+      same: true,
+      listed: [{ modelId: 'fixture/sam2', version: '1', file: 'decoder', sha256, bytes: bytes.length }],
+      deleted: 1,
+      after: [],
+    });
   });
 });
 
