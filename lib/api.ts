@@ -2,7 +2,10 @@
 export { SegmentAnything2Error, type SegmentAnything2ErrorCode, type ErrorDetail, type ValidationIssue } from './errors.js';
 export { toGatewayJSON, pythonFloatRepr } from './pipeline/gateway-json.js';
 export { binaryAt } from './pipeline/postprocess.js';
-export type { ModelSpec, ModelSource } from './models/model-spec.js';
+export type { ModelFile, ModelSpec, ModelSource } from './models/model-spec.js';
+export type { ModelLoadProgress } from './models/model-loader.js';
+export type { StoredModelFile } from './models/model-store.js';
+export { GATEWAY_DEFAULT_MODEL_ID, SAM2_MODELS } from './models/registry.js';
 export type { EngineStats } from './engine/engine.js';
 export type { BackendInfo, Segmenter, SegmenterOptions } from './segmenter.js';
 export type {

@@ -4,5 +4,6 @@ import { segmenterFactory } from './segmenter.js';
 import { WorkerSegmenter } from './worker-client.js';
 
 export * from './api.js';
+export { listCachedModels, deleteCachedModel } from './models/cached-models.js';
 /** Loads a model, in a Web Worker unless `worker: false`, and returns a {@link Segmenter}. */
 export const createSegmenter = segmenterFactory(browserPlatform, (init, factory) => WorkerSegmenter.start(init, factory));

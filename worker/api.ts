@@ -4,7 +4,7 @@ import type { SegmentEngine } from '../lib/engine/engine.js';
 import { startEngine } from '../lib/engine/start.js';
 import { SegmentAnything2Error } from '../lib/errors.js';
 import type { Platform } from '../lib/platform/platform.js';
-import type { WireCallOptions, WorkerApi, WorkerInit, WorkerReady } from '../lib/protocol.js';
+import type { WireCallOptions, WorkerApi, WorkerReady } from '../lib/protocol.js';
 import type { SegmentAnything2Response } from '../lib/types.js';
 
 function buffersOf(r: SegmentAnything2Response): Transferable[] {
@@ -31,8 +31,8 @@ export function createWorkerApi(platform: Platform): WorkerApi {
   };
 
   return {
-    async init(init: WorkerInit): Promise<WorkerReady> {
-      const started = await startEngine(platform, init);
+    async init(init, onProgress): Promise<WorkerReady> {
+      const started = await startEngine(platform, { ...init, onProgress });
       engine = started.engine;
       return { modelId: engine.modelId, backend: started.backend };
     },

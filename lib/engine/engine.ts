@@ -5,7 +5,8 @@
 import { runnerError, SegmentAnything2Error, throwIfAborted } from '../errors.js';
 import { encodedBytes } from '../image/pixels.js';
 import { detectContract, type Contract } from '../models/contracts.js';
-import type { ModelSource, ModelSpec } from '../models/model-spec.js';
+import type { ModelBytes } from '../models/model-loader.js';
+import type { ModelSpec } from '../models/model-spec.js';
 import { withExtraOutputs } from '../models/onnx-outputs.js';
 import { postprocess, type DecoderOutput } from '../pipeline/postprocess.js';
 import { preprocess, LOW_RES, MODEL_SIZE, type Geometry, type PixelImage } from '../pipeline/preprocess.js';
@@ -43,15 +44,8 @@ export interface EngineStats {
   readonly embeddingLocation?: string;
 }
 
-/** The two model files' bytes. */
-export interface ModelBytes {
-  readonly encoder: Uint8Array;
-  readonly decoder: Uint8Array;
-}
-
 /** What the engine needs from its platform. */
 export interface EngineIO {
-  readBytes(source: ModelSource, signal?: AbortSignal): Promise<Uint8Array>;
   decodeImage(image: ImageInput): Promise<PixelImage>;
 }
 
@@ -71,12 +65,6 @@ export class SegmentEngine {
     cacheBytes: number,
   ) {
     this.cache = new EmbeddingCache(cacheBytes);
-  }
-
-  /** Reads both model files. */
-  static async readModel(model: ModelSpec, io: EngineIO): Promise<ModelBytes> {
-    const [encoder, decoder] = await Promise.all([io.readBytes(model.encoder), io.readBytes(model.decoder)]);
-    return { encoder, decoder };
   }
 
   /** Creates both sessions on `runtime` and detects their contract. */

@@ -1,5 +1,7 @@
 /** Starts an engine on the best allowed backend, recording why WebGPU was not used. */
 import { SegmentAnything2Error } from '../errors.js';
+import { readModel } from '../models/model-loader.js';
+import { resolveModelId } from '../models/registry.js';
 import type { Platform } from '../platform/platform.js';
 import type { WorkerInit } from '../protocol.js';
 import type { BackendInfo } from '../segmenter.js';
@@ -26,8 +28,9 @@ async function loadOrt(platform: Platform, device: ExecutionProvider, threads: n
 export async function startEngine(platform: Platform, init: WorkerInit): Promise<StartedEngine> {
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true || platform.name === 'node';
   const threads = wasmThreadCount(init.wasmThreads, isolated, platform.cores());
-  const model = init.model ?? platform.embeddedModel();
-  const bytes = await SegmentEngine.readModel(model, platform);
+  const embedded = platform.embeddedModel();
+  const model = typeof init.model === 'string' ? resolveModelId(init.model, embedded) : (init.model ?? embedded);
+  const bytes = await readModel(model, { readBytes: platform.readBytes, store: platform.modelStore(), onProgress: init.onProgress });
   let reason: string | undefined;
   if (init.device !== 'wasm') {
     reason = platform.name === 'node' ? 'Node has no WebGPU here; onnxruntime-web runs wasm in Node.' : await webGpuUnavailableReason(globalThis.navigator?.gpu);

