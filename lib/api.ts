@@ -2,6 +2,7 @@
 export { SegmentAnything2Error, type SegmentAnything2ErrorCode, type ErrorDetail, type ValidationIssue } from './errors.js';
 export { toGatewayJSON, pythonFloatRepr } from './pipeline/gateway-json.js';
 export { binaryAt } from './pipeline/postprocess.js';
+export { binaryMask, cutout, maskToPolygon, maskToRgba, toCocoRle, type BinaryMask, type CocoRle } from './pipeline/mask-export.js';
 export type { ModelFile, ModelSpec, ModelSource } from './models/model-spec.js';
 export type { ModelLoadProgress } from './models/model-loader.js';
 export type { StoredModelFile } from './models/model-store.js';

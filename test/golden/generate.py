@@ -60,3 +60,22 @@ for (w, h) in [(7, 5), (38, 26), (10, 13)]:
 path = pathlib.Path(__file__).with_name("reference.json")
 path.write_text(json.dumps(out))
 print("wrote", path, path.stat().st_size, "bytes")
+
+# COCO RLE (pycocotools mask.encode, column-major counts, compressed string) -> coco-rle.json.
+# Needs `pip install pycocotools`.
+from pycocotools import mask as coco_mask
+
+rng = np.random.default_rng(3)
+rle_cases = []
+for (h, w) in [(5, 7), (16, 9), (30, 40)]:
+    a = (rng.random((h, w)) > 0.6).astype(np.uint8)
+    if h == 30:
+        a[:] = 0
+        a[5:20, 8:30] = 1
+    r = coco_mask.encode(np.asfortranarray(a))
+    rle_cases.append({"h": h, "w": w, "data": a.ravel().tolist(), "counts": r["counts"].decode(), "area": int(coco_mask.area(r))})
+for fill in (0, 1):
+    a = np.full((4, 6), fill, np.uint8)
+    r = coco_mask.encode(np.asfortranarray(a))
+    rle_cases.append({"h": 4, "w": 6, "data": a.ravel().tolist(), "counts": r["counts"].decode(), "area": int(a.sum())})
+pathlib.Path(__file__).with_name("coco-rle.json").write_text(json.dumps(rle_cases))
