@@ -1,32 +1,58 @@
-/** The demo page: click points on an image and see the mask, on the embedded model. */
-import { createSegmenter, type ImageHandle, type SegmentAnything2Response } from '../lib/index.js';
+/** The demo page: points, boxes and hover previews on an image, on the embedded model, in a worker. */
+import { binaryMask, createSegmenter, type ImageHandle, type SegmentAnything2Response } from '../lib/index.js';
+import { downloadExport, type ExportKind } from './exports.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const imageCanvas = $<HTMLCanvasElement>('image');
 const overlay = $<HTMLCanvasElement>('overlay');
 const status = $<HTMLDivElement>('status');
+const bar = $<HTMLDivElement>('bar');
 const candidates = $<HTMLDivElement>('candidates');
-const points: Array<{ x: number; y: number; label: 0 | 1 }> = [];
+const progress = $<HTMLProgressElement>('progress');
+
+type Prompt = { kind: 'point'; x: number; y: number; label: 0 | 1 } | { kind: 'box'; box: [number, number, number, number] };
+const prompts: Prompt[] = [];
 let image: Promise<ImageHandle> | undefined;
+let pixels: ImageData | undefined;
+let shown: { response: SegmentAnything2Response; chosen: number } | undefined;
+const timing = { encodeMs: 0, decodeMs: 0 };
 
 // A module worker runs the model: WebGPU when it can start, else WASM (and the page says why).
-const segmenter = await createSegmenter();
+const loaded = new Map<string, { loaded: number; total: number }>();
+const segmenter = await createSegmenter({
+  onProgress: (p) => {
+    loaded.set(p.file, p);
+    const all = [...loaded.values()];
+    progress.max = all.reduce((a, f) => a + f.total, 0) || 1;
+    progress.value = all.reduce((a, f) => a + f.loaded, 0);
+  },
+});
 const { device, threads, fallbackReason } = segmenter.backend;
 const backendText = `${device}${device === 'wasm' ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}`;
 status.textContent = `Model ${segmenter.modelId} on ${backendText}.${fallbackReason ? ` Not WebGPU: ${fallbackReason}` : ''}`;
+
+async function updateBar(): Promise<void> {
+  const s = await segmenter.stats();
+  bar.textContent = `backend ${backendText} · model ${segmenter.modelId} · encode ${timing.encodeMs} ms · decode ${timing.decodeMs} ms · cache hits ${s.cacheHits} / misses ${s.cacheMisses}`;
+}
 
 /** Shows an image and encodes it once, ahead of the first click. */
 function show(source: CanvasImageSource, width: number, height: number): void {
   for (const c of [imageCanvas, overlay]) Object.assign(c, { width, height });
   const ctx = imageCanvas.getContext('2d')!;
   ctx.drawImage(source, 0, 0, width, height);
-  points.length = 0;
-  drawMask(undefined);
+  pixels = ctx.getImageData(0, 0, width, height);
+  prompts.length = 0;
+  draw(undefined);
   const started = performance.now();
   status.textContent = 'Encoding the image…';
-  image = segmenter.setImage(ctx.getImageData(0, 0, width, height));
+  image = segmenter.setImage(pixels);
   image.then(
-    () => (status.textContent = `Encoded in ${Math.round(performance.now() - started)} ms on ${backendText}. Click the image.`),
+    () => {
+      timing.encodeMs = Math.round(performance.now() - started);
+      status.textContent = `Encoded on ${backendText}. Click the image.`;
+      void updateBar();
+    },
     (e) => (status.textContent = `Error: ${e instanceof Error ? e.message : String(e)}`),
   );
 }
@@ -45,65 +71,149 @@ function drawSample(): void {
   show(c, 480, 360);
 }
 
-function drawMask(response: SegmentAnything2Response | undefined): void {
+/** Draws mask `chosen` of `response` (or nothing) and the prompts. */
+function draw(response: SegmentAnything2Response | undefined, chosen = 0, preview = false): void {
   const ctx = overlay.getContext('2d')!;
   ctx.clearRect(0, 0, overlay.width, overlay.height);
-  candidates.textContent = '';
   if (response) {
-    const [, h, w] = response.masks.dims as [number, number, number];
-    const mask = ctx.createImageData(w, h);
-    const data = response.masks.data;
-    for (let i = 0; i < w * h; i++) if (data[i]! > 0) mask.data.set([30, 144, 255, 140], i * 4);
-    ctx.putImageData(mask, 0, 0);
-    candidates.textContent = `scores: ${Array.from(response.scores.data, (s) => s.toFixed(3)).join(', ')}`;
+    const mask = binaryMask(response.masks, chosen);
+    const img = ctx.createImageData(mask.width, mask.height);
+    const color = preview ? [255, 255, 255, 90] : [30, 144, 255, 150];
+    for (let i = 0; i < mask.data.length; i++) if (mask.data[i]) img.data.set(color, i * 4);
+    ctx.putImageData(img, 0, 0);
   }
-  for (const p of points) {
-    ctx.fillStyle = p.label ? '#3f3' : '#f33';
-    ctx.beginPath();
-    ctx.arc(p.x, p.y, 5, 0, 2 * Math.PI);
-    ctx.fill();
+  for (const p of prompts) {
+    ctx.strokeStyle = ctx.fillStyle = p.kind === 'box' ? '#ff0' : p.label ? '#3f3' : '#f33';
+    if (p.kind === 'box') ctx.strokeRect(p.box[0], p.box[1], p.box[2] - p.box[0], p.box[3] - p.box[1]);
+    else {
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, 5, 0, 2 * Math.PI);
+      ctx.fill();
+    }
   }
 }
 
-async function segment(): Promise<void> {
-  if (!image || points.length === 0) return drawMask(undefined);
+function showCandidates(response: SegmentAnything2Response): void {
+  candidates.replaceChildren(
+    ...Array.from(response.scores.data, (score, k) => {
+      const b = document.createElement('button');
+      b.textContent = `mask ${k + 1}: ${score.toFixed(3)}`;
+      b.className = k === shown?.chosen ? 'chosen' : '';
+      b.onclick = () => {
+        shown = { response, chosen: k };
+        draw(response, k);
+        showCandidates(response);
+      };
+      return b;
+    }),
+  );
+}
+
+/** The gateway request for the current prompts (plus an optional hover point). */
+function request(handle: ImageHandle, extra?: Prompt) {
+  const all = extra ? [...prompts, extra] : prompts;
+  const points = all.filter((p) => p.kind === 'point');
+  const box = all.findLast((p) => p.kind === 'box');
+  return {
+    image: handle,
+    ...(points.length ? { point_coords: points.map((p) => [p.x, p.y]), point_labels: points.map((p) => p.label) } : {}),
+    ...(box ? { box: box.box } : {}),
+  };
+}
+
+async function segment(hover?: Prompt): Promise<void> {
+  if (!image) return;
+  if (!hover && prompts.length === 0) {
+    shown = undefined;
+    candidates.textContent = '';
+    return draw(undefined);
+  }
   try {
     const handle = await image;
     const started = performance.now();
-    const response = await segmenter.segment({
-      image: handle,
-      point_coords: points.map((p) => [p.x, p.y]),
-      point_labels: points.map((p) => p.label),
-      return_logits: false,
-    });
-    drawMask(response);
-    status.textContent = `Mask in ${Math.round(performance.now() - started)} ms on ${backendText}.`;
+    const response = await segmenter.segment(request(handle, hover), { hover: !!hover, maskFormat: 'bits' });
+    timing.decodeMs = Math.round(performance.now() - started);
+    if (hover) return draw(response, 0, true);
+    shown = { response, chosen: 0 };
+    draw(response);
+    showCandidates(response);
+    status.textContent = `Mask in ${timing.decodeMs} ms on ${backendText}.`;
+    void updateBar();
   } catch (e) {
-    status.textContent = `Error: ${e instanceof Error ? e.message : String(e)}`;
+    const err = e as { code?: string; message?: string };
+    if (err.code !== 'ABORTED') status.textContent = `Error: ${err.message ?? String(e)}`;
   }
 }
 
-function addPoint(e: MouseEvent, label: 0 | 1): void {
-  e.preventDefault();
+function toImage(e: MouseEvent): [number, number] {
   const r = imageCanvas.getBoundingClientRect();
-  const x = Math.round(((e.clientX - r.left) / r.width) * imageCanvas.width);
-  const y = Math.round(((e.clientY - r.top) / r.height) * imageCanvas.height);
-  points.push({ x, y, label });
-  void segment();
+  return [Math.round(((e.clientX - r.left) / r.width) * imageCanvas.width), Math.round(((e.clientY - r.top) / r.height) * imageCanvas.height)];
 }
 
-imageCanvas.addEventListener('click', (e) => addPoint(e, e.altKey ? 0 : 1));
-imageCanvas.addEventListener('contextmenu', (e) => addPoint(e, 0));
-$('sample').addEventListener('click', drawSample);
-$('clear').addEventListener('click', () => {
-  points.length = 0;
-  drawMask(undefined);
+let dragStart: [number, number] | undefined;
+imageCanvas.addEventListener('mousedown', (e) => {
+  if (e.button === 0) dragStart = toImage(e);
 });
-$<HTMLInputElement>('file').addEventListener('change', async (e) => {
-  const file = (e.target as HTMLInputElement).files?.[0];
-  if (!file) return;
-  const bitmap = await createImageBitmap(file);
+imageCanvas.addEventListener('mouseup', (e) => {
+  if (e.button !== 0 || !dragStart) return;
+  const [x0, y0] = dragStart;
+  const [x1, y1] = toImage(e);
+  dragStart = undefined;
+  if (Math.abs(x1 - x0) > 5 && Math.abs(y1 - y0) > 5) {
+    prompts.push({ kind: 'box', box: [Math.min(x0, x1), Math.min(y0, y1), Math.max(x0, x1), Math.max(y0, y1)] });
+  } else prompts.push({ kind: 'point', x: x1, y: y1, label: e.altKey ? 0 : 1 });
+  void segment();
+});
+imageCanvas.addEventListener('contextmenu', (e) => {
+  e.preventDefault();
+  const [x, y] = toImage(e);
+  prompts.push({ kind: 'point', x, y, label: 0 });
+  void segment();
+});
+imageCanvas.addEventListener('mousemove', (e) => {
+  if (dragStart || prompts.length > 0) return;
+  const [x, y] = toImage(e);
+  void segment({ kind: 'point', x, y, label: 1 });
+});
+
+async function openBlob(blob: Blob): Promise<void> {
+  const bitmap = await createImageBitmap(blob);
   show(bitmap, bitmap.width, bitmap.height);
   bitmap.close();
+}
+
+$('sample').addEventListener('click', drawSample);
+$('undo').addEventListener('click', () => {
+  prompts.pop();
+  void segment();
 });
+$('clear').addEventListener('click', () => {
+  prompts.length = 0;
+  void segment();
+});
+$<HTMLInputElement>('file').addEventListener('change', (e) => {
+  const file = (e.target as HTMLInputElement).files?.[0];
+  if (file) void openBlob(file);
+});
+const stage = $('stage');
+stage.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  stage.classList.add('dragover');
+});
+stage.addEventListener('dragleave', () => stage.classList.remove('dragover'));
+stage.addEventListener('drop', (e) => {
+  e.preventDefault();
+  stage.classList.remove('dragover');
+  const file = e.dataTransfer?.files[0];
+  if (file) void openBlob(file);
+});
+window.addEventListener('paste', (e) => {
+  const file = [...(e.clipboardData?.files ?? [])].find((f) => f.type.startsWith('image/'));
+  if (file) void openBlob(file);
+});
+for (const kind of ['mask', 'cutout', 'rle', 'polygon'] as const satisfies readonly ExportKind[]) {
+  $(`export-${kind}`).addEventListener('click', () => {
+    if (shown && pixels) void downloadExport(kind, binaryMask(shown.response.masks, shown.chosen), pixels);
+  });
+}
 drawSample();

@@ -15,6 +15,8 @@ export interface Harness {
    * it in a second browser started without WebGPU.
    */
   page(options?: { webgpu?: boolean }): Promise<Page>;
+  /** A new page in the browser with (default) or without WebGPU, not yet navigated. */
+  blankPage(options?: { webgpu?: boolean; acceptDownloads?: boolean }): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -44,13 +46,18 @@ export async function startHarness(): Promise<Harness> {
     });
   const browser = await launch(true);
   let noGpu: Browser | undefined;
+  const blankPage = async (options: { webgpu?: boolean; acceptDownloads?: boolean } = {}) => {
+    const b = options.webgpu === false ? (noGpu ??= await launch(false)) : browser;
+    const page = await b.newPage({ acceptDownloads: options.acceptDownloads ?? false });
+    page.on('pageerror', (e) => console.error('[page error]', e.message));
+    return page;
+  };
   return {
     origin,
     browser,
+    blankPage,
     async page(options = {}) {
-      const b = options.webgpu === false ? (noGpu ??= await launch(false)) : browser;
-      const page = await b.newPage();
-      page.on('pageerror', (e) => console.error('[page error]', e.message));
+      const page = await blankPage(options);
       await page.goto(`${origin}/test/browser/page.html`);
       await page.waitForFunction(() => 'sam' in window, null, { timeout: 60_000 });
       return page;
