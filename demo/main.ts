@@ -17,9 +17,15 @@ let pixels: ImageData | undefined;
 let shown: { response: SegmentAnything2Response; chosen: number } | undefined;
 const timing = { encodeMs: 0, decodeMs: 0 };
 
+// The built demo works offline: its service worker precaches the app and onnxruntime-web's files,
+// and the library keeps the checked model files in Cache Storage.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) void navigator.serviceWorker.register('/sw.js');
+
 // A module worker runs the model: WebGPU when it can start, else WASM (and the page says why).
 const loaded = new Map<string, { loaded: number; total: number }>();
 const segmenter = await createSegmenter({
+  // The built demo serves ORT's runtime files itself (see vite.config.ts).
+  wasmPaths: import.meta.env.PROD ? new URL('/ort/', location.href).href : undefined,
   onProgress: (p) => {
     loaded.set(p.file, p);
     const all = [...loaded.values()];

@@ -14,6 +14,8 @@ export interface WorkerInit {
   readonly device: 'auto' | 'webgpu' | 'wasm';
   readonly cacheBytes?: number;
   readonly wasmThreads?: number;
+  /** Where onnxruntime-web's .wasm/.mjs runtime files are served from (ORT `env.wasm.wasmPaths`). */
+  readonly wasmPaths?: string;
 }
 
 export interface WorkerReady {

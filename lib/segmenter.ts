@@ -37,6 +37,12 @@ export interface SegmenterOptions {
    */
   wasmThreads?: number;
   /**
+   * Where onnxruntime-web's runtime files (`ort-wasm-simd-threaded*.{mjs,wasm}`) are served from.
+   * Needed by production bundles that use WASM threads (otherwise the threads' worker script is
+   * taken from the bundled chunk and session creation hangs). @defaultValue next to the ORT module
+   */
+  wasmPaths?: string;
+  /**
    * Byte budget of the embedding cache (least recently used images are evicted past it).
    * @defaultValue 256 MiB: 16 SAM2 images (16 MiB each) or 64 SAM1-family images (4 MiB each)
    */
@@ -83,6 +89,7 @@ export function segmenterFactory(
       device: options.device ?? 'auto',
       cacheBytes: options.cacheBytes,
       wasmThreads: options.wasmThreads,
+      wasmPaths: options.wasmPaths,
     };
     const worker = options.worker ?? startWorker !== undefined;
     if (worker !== false) {

@@ -18,10 +18,11 @@ function unavailable(reason: string): SegmentAnything2Error {
   return new SegmentAnything2Error({ status: 500, code: 'BACKEND_UNAVAILABLE', detail: { msg: `WebGPU cannot start: ${reason}` } });
 }
 
-/** The ORT build for `device`, with its WASM thread count set (effective before its first session only). */
-async function loadOrt(platform: Platform, device: ExecutionProvider, threads: number): Promise<OrtModule> {
+/** The ORT build for `device`, with its WASM threads and file location set (effective before its first session only). */
+async function loadOrt(platform: Platform, device: ExecutionProvider, init: WorkerInit, threads: number): Promise<OrtModule> {
   const ort = await platform.loadOrt(device);
   ort.env.wasm.numThreads = threads;
+  if (init.wasmPaths) ort.env.wasm.wasmPaths = init.wasmPaths;
   return ort;
 }
 
@@ -36,7 +37,7 @@ export async function startEngine(platform: Platform, init: WorkerInit): Promise
     reason = platform.name === 'node' ? 'Node has no WebGPU here; onnxruntime-web runs wasm in Node.' : await webGpuUnavailableReason(globalThis.navigator?.gpu);
     if (!reason) {
       try {
-        const ort = await loadOrt(platform, 'webgpu', threads);
+        const ort = await loadOrt(platform, 'webgpu', init, threads);
         const engine = await SegmentEngine.create(model, bytes, new OrtRuntime(ort, 'webgpu'), platform, init.cacheBytes);
         return { engine, backend: { device: 'webgpu', threads } };
       } catch (e) {
@@ -45,7 +46,7 @@ export async function startEngine(platform: Platform, init: WorkerInit): Promise
     }
     if (init.device === 'webgpu') throw unavailable(reason);
   }
-  const ort = await loadOrt(platform, 'wasm', threads);
+  const ort = await loadOrt(platform, 'wasm', init, threads);
   const engine = await SegmentEngine.create(model, bytes, new OrtRuntime(ort, 'wasm'), platform, init.cacheBytes);
   return { engine, backend: { device: 'wasm', threads, ...(reason ? { fallbackReason: reason } : {}) } };
 }
