@@ -8,6 +8,7 @@ import { detectContract, type Contract } from '../models/contracts.js';
 import type { ModelBytes } from '../models/model-loader.js';
 import type { ModelSpec } from '../models/model-spec.js';
 import { withExtraOutputs } from '../models/onnx-outputs.js';
+import { dropRankZeroValueInfo } from '../models/onnx-repair.js';
 import { postprocess, type DecoderOutput } from '../pipeline/postprocess.js';
 import { preprocess, LOW_RES, MODEL_SIZE, type Geometry, type PixelImage } from '../pipeline/preprocess.js';
 import { checkPrompts, encodePoints, type Prompts } from '../pipeline/prompts.js';
@@ -69,7 +70,9 @@ export class SegmentEngine {
 
   /** Creates both sessions on `runtime` and detects their contract. */
   static async create(model: ModelSpec, bytes: ModelBytes, runtime: OrtRuntime, io: EngineIO, cacheBytes = DEFAULT_CACHE_BYTES): Promise<SegmentEngine> {
-    const { encoder: encoderBytes, decoder: decoderBytes } = bytes;
+    const repair = (b: Uint8Array) => (model.repairValueInfo ? dropRankZeroValueInfo(b).model : b);
+    const encoderBytes = repair(bytes.encoder);
+    const decoderBytes = repair(bytes.decoder);
     const extra = model.allTokenOutputs ? [model.allTokenOutputs.masks, model.allTokenOutputs.iou] : [];
     // WebGPU allows one session creation at a time, so the two are created one after the other.
     const encoder = await runtime.createSession(encoderBytes, 'encoder');

@@ -26,6 +26,11 @@ export interface ModelSpec {
    * output and the stability rule work on such exports too.
    */
   readonly allTokenOutputs?: AllTokenOutputs;
+  /**
+   * Drop graph `value_info` entries that declare rank-0 shapes before creating the sessions: the
+   * repair samexporter's SAM2 tiny and small encoders need on onnxruntime-web (see onnx-repair.ts).
+   */
+  readonly repairValueInfo?: boolean;
 }
 
 /**

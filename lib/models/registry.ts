@@ -25,12 +25,15 @@ export const SAM2_MODELS: Readonly<Record<string, ModelSpec>> = {
     // Sizes and digests as published for the samexporter export (anchors.md §6).
     encoder: { url: `${HF}/sam2_hiera_tiny.encoder.onnx`, bytes: 134_261_315, sha256: '4cc015ee18520e93f8c7ddfeaca7436039daaaaf19721b4b96a8810a805e82f7' },
     decoder: { url: `${HF}/sam2_hiera_tiny.decoder.onnx`, bytes: 20_640_886, sha256: 'f5a4bd656c143899fb7f52d64ed81e6f6aeb37d477a0b6da50146ac7cf2187bf' },
+    // The encoder declares rank-0 value_info shapes for /conv_s0 and /conv_s1 (anchors.md §6).
+    repairValueInfo: true,
   },
   'facebook/sam2-hiera-small': {
     id: 'facebook/sam2-hiera-small',
     version: 'samexporter-1',
     encoder: { url: `${HF}/sam2_hiera_small.encoder.onnx` },
     decoder: { url: `${HF}/sam2_hiera_small.decoder.onnx` },
+    repairValueInfo: true,
   },
   'facebook/sam2-hiera-base-plus': {
     id: 'facebook/sam2-hiera-base-plus',
