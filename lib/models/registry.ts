@@ -17,37 +17,37 @@ export const GATEWAY_DEFAULT_MODEL_ID = 'facebook/sam2-hiera-large';
 
 const HF = 'https://huggingface.co/vietanhdev/segment-anything-2-onnx-models/resolve/main';
 
+type Pin = { readonly bytes: number; readonly sha256: string };
+
+/** One samexporter SAM2 export on the Hugging Face repository, by its file-name size. */
+function samexporter(size: 'tiny' | 'small' | 'base_plus' | 'large', pins: { encoder?: Pin; decoder?: Pin } = {}, repairValueInfo = false): ModelSpec {
+  return {
+    id: `facebook/sam2-hiera-${size.replace('_', '-')}`,
+    version: 'samexporter-1',
+    encoder: { url: `${HF}/sam2_hiera_${size}.encoder.onnx`, ...pins.encoder },
+    decoder: { url: `${HF}/sam2_hiera_${size}.decoder.onnx`, ...pins.decoder },
+    ...(repairValueInfo ? { repairValueInfo } : {}),
+  };
+}
+
 /** The SAM2 exports by gateway id (the embedded model comes from the platform). */
-export const SAM2_MODELS: Readonly<Record<string, ModelSpec>> = {
-  'facebook/sam2-hiera-tiny': {
-    id: 'facebook/sam2-hiera-tiny',
-    version: 'samexporter-1',
-    // Sizes and digests as published for the samexporter export (anchors.md §6).
-    encoder: { url: `${HF}/sam2_hiera_tiny.encoder.onnx`, bytes: 134_261_315, sha256: '4cc015ee18520e93f8c7ddfeaca7436039daaaaf19721b4b96a8810a805e82f7' },
-    decoder: { url: `${HF}/sam2_hiera_tiny.decoder.onnx`, bytes: 20_640_886, sha256: 'f5a4bd656c143899fb7f52d64ed81e6f6aeb37d477a0b6da50146ac7cf2187bf' },
-    // The encoder declares rank-0 value_info shapes for /conv_s0 and /conv_s1 (anchors.md §6).
-    repairValueInfo: true,
-  },
-  'facebook/sam2-hiera-small': {
-    id: 'facebook/sam2-hiera-small',
-    version: 'samexporter-1',
-    encoder: { url: `${HF}/sam2_hiera_small.encoder.onnx` },
-    decoder: { url: `${HF}/sam2_hiera_small.decoder.onnx` },
-    repairValueInfo: true,
-  },
-  'facebook/sam2-hiera-base-plus': {
-    id: 'facebook/sam2-hiera-base-plus',
-    version: 'samexporter-1',
-    encoder: { url: `${HF}/sam2_hiera_base_plus.encoder.onnx` },
-    decoder: { url: `${HF}/sam2_hiera_base_plus.decoder.onnx` },
-  },
-  [GATEWAY_DEFAULT_MODEL_ID]: {
-    id: GATEWAY_DEFAULT_MODEL_ID,
-    version: 'samexporter-1',
-    encoder: { url: `${HF}/sam2_hiera_large.encoder.onnx` },
-    decoder: { url: `${HF}/sam2_hiera_large.decoder.onnx` },
-  },
-};
+export const SAM2_MODELS: Readonly<Record<string, ModelSpec>> = Object.fromEntries(
+  [
+    // Sizes and digests as published for the samexporter export (anchors.md §6). The tiny and small
+    // encoders declare rank-0 value_info shapes for /conv_s0 and /conv_s1, which need the repair.
+    samexporter(
+      'tiny',
+      {
+        encoder: { bytes: 134_261_315, sha256: '4cc015ee18520e93f8c7ddfeaca7436039daaaaf19721b4b96a8810a805e82f7' },
+        decoder: { bytes: 20_640_886, sha256: 'f5a4bd656c143899fb7f52d64ed81e6f6aeb37d477a0b6da50146ac7cf2187bf' },
+      },
+      true,
+    ),
+    samexporter('small', {}, true),
+    samexporter('base_plus'),
+    samexporter('large'),
+  ].map((m) => [m.id, m]),
+);
 
 /** The spec for `id` (`""` is `embedded`), or the runner-shaped 400 for an unknown id. */
 export function resolveModelId(id: string, embedded: ModelSpec): ModelSpec {
