@@ -76,6 +76,36 @@ describe('worker runtime in Chromium', () => {
     }
   });
 
+  it('accepts every browser image form: canvas, OffscreenCanvas, ImageBitmap, <img>, Blob, ImageData', async () => {
+    const r = await page.evaluate(async (model) => {
+      const { sam } = window;
+      const raw = sam.drawImage(40, 30, sam.texture);
+      const imageData = new ImageData(new Uint8ClampedArray(raw.data), 40, 30);
+      const canvas = Object.assign(document.createElement('canvas'), { width: 40, height: 30 });
+      canvas.getContext('2d')!.putImageData(imageData, 0, 0);
+      const offscreen = new OffscreenCanvas(40, 30);
+      offscreen.getContext('2d')!.putImageData(imageData, 0, 0);
+      const blob = await offscreen.convertToBlob({ type: 'image/png' });
+      const img = new Image();
+      img.src = URL.createObjectURL(blob);
+      await img.decode();
+      const forms = { imageData, canvas, offscreen, bitmap: await createImageBitmap(imageData), img, blob };
+      const segmenter = await sam.createSegmenter({ model, device: 'wasm' });
+      try {
+        const reference = await segmenter.segment({ image: raw, point_coords: '[[12,7]]', point_labels: '[1]' });
+        const same: Record<string, boolean> = {};
+        for (const [name, image] of Object.entries(forms)) {
+          const r = await segmenter.segment({ image, point_coords: '[[12,7]]', point_labels: '[1]' });
+          same[name] = r.logits.data.every((v, i) => v === reference.logits.data[i]) && r.masks.dims.join() === '3,30,40';
+        }
+        return same;
+      } finally {
+        await segmenter.close();
+      }
+    }, FIXTURES.sam2);
+    expect(r).toEqual({ imageData: true, canvas: true, offscreen: true, bitmap: true, img: true, blob: true });
+  });
+
   it('keeps status, code and detail of errors across the worker boundary', async () => {
     const err = await page.evaluate(async (model) => {
       const segmenter = await window.sam.createSegmenter({ model, device: 'wasm' });
