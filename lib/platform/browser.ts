@@ -8,7 +8,8 @@ import { toPixels } from '../image/pixels.js';
 import { embeddedModelSpec } from '../models/model-spec.js';
 import { CacheStorageModelStore } from '../models/model-store.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
-import { bytesOf, fetchBytes, type Platform } from './platform.js';
+import { downloadModelFile } from '../models/download.js';
+import { bytesOf, type Platform } from './platform.js';
 
 async function readDrawable(source: CanvasImageSource | OffscreenCanvas): Promise<PixelImage> {
   const s = source as { width: number; height: number; naturalWidth?: number; naturalHeight?: number };
@@ -34,7 +35,8 @@ async function decodeBytes(bytes: Uint8Array): Promise<PixelImage> {
 export const browserPlatform: Platform = {
   name: 'browser',
   loadOrt: (device) => (device === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')),
-  readBytes: (source, signal) => bytesOf(source, (url) => fetchBytes(url, signal)),
+  // Relative URLs resolve against the page (or the worker); downloads get the usual status checks.
+  readBytes: (source, signal) => bytesOf(source, (url) => downloadModelFile(new URL(url, location.href).href, { signal })),
   cores: () => navigator.hardwareConcurrency || 1,
   modelStore: () => (typeof caches === 'undefined' ? undefined : new CacheStorageModelStore()),
   decodeImage: (image) => toPixels(image, decodeBytes, readDrawable),

@@ -11,15 +11,16 @@ import { fileURLToPath } from 'node:url';
 import { EMBEDDED_MODEL, embeddedModelSpec } from '../models/model-spec.js';
 import { MAX_IMAGE_PIXELS, toPixels } from '../image/pixels.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
-import { bytesOf, fetchBytes, loadError, type Platform } from './platform.js';
+import { downloadError, downloadModelFile } from '../models/download.js';
+import { bytesOf, type Platform } from './platform.js';
 
 async function readUrl(url: string, signal?: AbortSignal): Promise<Uint8Array> {
-  if (/^https?:/i.test(url)) return fetchBytes(url, signal);
+  if (/^https?:/i.test(url)) return downloadModelFile(url, { signal });
   const path = url.startsWith('file:') ? fileURLToPath(url) : url;
   try {
     return new Uint8Array(await readFile(path, { signal }));
   } catch (cause) {
-    throw loadError(`Could not read ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+    throw downloadError(`Could not read ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
   }
 }
 

@@ -1,6 +1,5 @@
 /** What differs between Node and browsers: where ORT comes from, how bytes are read and images decoded. */
 import type { ExecutionProvider, OrtModule } from '../engine/ort-runtime.js';
-import { SegmentAnything2Error } from '../errors.js';
 import type { ModelSource, ModelSpec } from '../models/model-spec.js';
 import type { ModelStore } from '../models/model-store.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
@@ -25,20 +24,4 @@ export async function bytesOf(source: ModelSource, fetchUrl: (url: string) => Pr
   if (source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
   return fetchUrl(String(source));
-}
-
-/** `fetch` with a status check: an HTML error page must never reach InferenceSession.create. */
-export async function fetchBytes(url: string, signal?: AbortSignal): Promise<Uint8Array> {
-  let response: Response;
-  try {
-    response = await fetch(url, { signal });
-  } catch (cause) {
-    throw loadError(`Could not fetch ${url}: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
-  }
-  if (!response.ok) throw loadError(`Could not fetch ${url}: HTTP ${response.status} ${response.statusText}`.trim());
-  return new Uint8Array(await response.arrayBuffer());
-}
-
-export function loadError(msg: string, cause?: unknown): SegmentAnything2Error {
-  return new SegmentAnything2Error({ status: 500, code: 'MODEL_LOAD', detail: { msg }, cause });
 }
