@@ -35,6 +35,19 @@ export function downloadError(msg: string, cause?: unknown): SegmentAnything2Err
   return new SegmentAnything2Error({ status: 500, code: 'MODEL_LOAD', detail: { msg }, cause });
 }
 
+/** Checks model bytes against an expected size and SHA-256 (each only when given). */
+export async function verifyModelBytes(url: string, data: Uint8Array, expected: { bytes?: number; sha256?: string }): Promise<void> {
+  if (expected.bytes !== undefined && data.length !== expected.bytes) {
+    throw downloadError(`${url} has ${data.length} bytes, expected ${expected.bytes}.`);
+  }
+  if (expected.sha256) {
+    const actual = await sha256Hex(data);
+    if (actual !== expected.sha256.toLowerCase()) {
+      throw downloadError(`${url} failed its integrity check: SHA-256 ${actual}, expected ${expected.sha256}.`);
+    }
+  }
+}
+
 /** A failure worth another attempt (network error, 5xx), as opposed to a final one (4xx, bad data). */
 class Retryable extends Error {}
 
@@ -122,12 +135,8 @@ export async function downloadModelFile(url: string, options: DownloadOptions = 
     data.set(c, offset);
     offset += c.length;
   }
-  if (options.sha256) {
-    const actual = await sha256Hex(data);
-    if (actual !== options.sha256.toLowerCase()) {
-      throw downloadError(`${url} failed its integrity check: SHA-256 ${actual}, expected ${options.sha256}.`);
-    }
-  }
+  // The length was checked while streaming; the digest needs the whole file.
+  await verifyModelBytes(url, data, { sha256: options.sha256 });
   if (total === 0) {
     total = received;
     report(received);

@@ -1,6 +1,6 @@
 /** Reads a model's two files: local bytes or paths as they are, downloads checked and kept in the store. */
 import type { ModelFile, ModelSource, ModelSpec } from './model-spec.js';
-import { downloadError, sha256Hex } from './download.js';
+import { verifyModelBytes } from './download.js';
 import { loadModelFile, type ModelFileRole, type ModelStore } from './model-store.js';
 
 /** Progress of one model file; `fromCache` when it came from the model store. */
@@ -25,10 +25,10 @@ export interface ModelLoadContext {
   readonly signal?: AbortSignal;
 }
 
+/** The source as a file description, or undefined for bytes in hand. */
 function asFile(source: ModelSource): ModelFile | undefined {
-  if (typeof source === 'object' && !(source instanceof URL) && !(source instanceof ArrayBuffer) && !(source instanceof Uint8Array)) return source;
-  if ((typeof source === 'string' || source instanceof URL) && /^https?:/i.test(String(source))) return { url: String(source) };
-  return undefined;
+  if (source instanceof ArrayBuffer || source instanceof Uint8Array) return undefined;
+  return typeof source === 'object' && !(source instanceof URL) ? source : { url: String(source) };
 }
 
 async function readOne(model: ModelSpec, role: ModelFileRole, ctx: ModelLoadContext): Promise<Uint8Array> {
@@ -37,8 +37,7 @@ async function readOne(model: ModelSpec, role: ModelFileRole, ctx: ModelLoadCont
   if (!file || !/^https?:/i.test(file.url)) {
     // Local bytes or paths: no download, but a given size and digest are still checked.
     const data = await ctx.readBytes(file ? file.url : source, ctx.signal);
-    if (file?.bytes !== undefined && data.length !== file.bytes) throw downloadError(`${file.url} has ${data.length} bytes, expected ${file.bytes}.`);
-    if (file?.sha256 && (await sha256Hex(data)) !== file.sha256.toLowerCase()) throw downloadError(`${file.url} failed its integrity check.`);
+    if (file) await verifyModelBytes(file.url, data, file);
     return data;
   }
   const { data } = await loadModelFile(file, { modelId: model.id, version: model.version ?? '1', file: role }, {
