@@ -1,11 +1,20 @@
-/** Reads a model's two files: local bytes or paths as they are, downloads checked and kept in the store. */
+/**
+ * Reads a model's two files: local bytes or paths as they are, downloads checked and kept in the
+ * store. Files that are entries of a zip archive are extracted from it; an archive that both files
+ * name is read once.
+ */
+import { throwIfAborted } from '../errors.js';
 import type { ModelFile, ModelSource, ModelSpec } from './model-spec.js';
 import { verifyModelBytes } from './download.js';
-import { loadModelFile, type ModelFileRole, type ModelStore } from './model-store.js';
+import { loadModelFile, type ModelFileKind, type ModelFileRole, type ModelStore } from './model-store.js';
+import { extractZipEntry } from './zip.js';
 
-/** Progress of one model file; `fromCache` when it came from the model store. */
+/**
+ * Progress of one download; `fromCache` when it came from the model store. `file` is `'archive'`
+ * for a zip archive, which is one download for every file that comes from it.
+ */
 export interface ModelLoadProgress {
-  readonly file: ModelFileRole;
+  readonly file: ModelFileKind;
   readonly url: string;
   readonly loaded: number;
   readonly total: number;
@@ -31,25 +40,36 @@ function asFile(source: ModelSource): ModelFile | undefined {
   return typeof source === 'object' && !(source instanceof URL) ? source : { url: String(source) };
 }
 
-async function readOne(model: ModelSpec, role: ModelFileRole, ctx: ModelLoadContext): Promise<Uint8Array> {
-  const source = model[role];
-  const file = asFile(source);
-  if (!file || !/^https?:/i.test(file.url)) {
-    // Local bytes or paths: no download, but a given size and digest are still checked.
-    const data = await ctx.readBytes(file ? file.url : source, ctx.signal);
-    if (file) await verifyModelBytes(file.url, data, file);
+/** One file or archive: read locally (size and digest still checked), or downloaded through the store. */
+async function fetchFile(model: ModelSpec, file: ModelFile, kind: ModelFileKind, ctx: ModelLoadContext): Promise<Uint8Array> {
+  if (!/^https?:/i.test(file.url)) {
+    const data = await ctx.readBytes(file.url, ctx.signal);
+    await verifyModelBytes(file.url, data, file);
     return data;
   }
-  const { data } = await loadModelFile(file, { modelId: model.id, version: model.version ?? '1', file: role }, {
+  const { data } = await loadModelFile(file, { modelId: model.id, version: model.version ?? '1', file: kind }, {
     store: ctx.store,
     signal: ctx.signal,
-    onProgress: ctx.onProgress && ((p) => ctx.onProgress!({ ...p, file: role })),
+    onProgress: ctx.onProgress && ((p) => ctx.onProgress!({ ...p, file: kind })),
   });
   return data;
 }
 
-/** Both files of `model`, read in parallel. */
+/** Both files of `model`, read in parallel; a zip archive named by both is read once. */
 export async function readModel(model: ModelSpec, ctx: ModelLoadContext): Promise<ModelBytes> {
-  const [encoder, decoder] = await Promise.all([readOne(model, 'encoder', ctx), readOne(model, 'decoder', ctx)]);
+  const archives = new Map<string, Promise<Uint8Array>>();
+  const readOne = async (role: ModelFileRole): Promise<Uint8Array> => {
+    const source = model[role];
+    const file = asFile(source);
+    if (!file) return ctx.readBytes(source, ctx.signal);
+    if (file.entry === undefined) return fetchFile(model, file, role, ctx);
+    const key = JSON.stringify([file.url, file.bytes, file.sha256]);
+    let archive = archives.get(key);
+    if (!archive) archives.set(key, (archive = fetchFile(model, file, 'archive', ctx)));
+    const zip = await archive;
+    throwIfAborted(ctx.signal);
+    return extractZipEntry(zip, file.entry, file.url);
+  };
+  const [encoder, decoder] = await Promise.all([readOne('encoder'), readOne('decoder')]);
   return { encoder, decoder };
 }

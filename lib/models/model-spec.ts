@@ -1,13 +1,20 @@
 /** What a segmenter loads: a model id and its encoder/decoder files. */
 import type { AllTokenOutputs } from './contracts.js';
 
-/** A model file to download, with what it must be. */
+/**
+ * A model file to download, with what it must be. With `entry`, the file is that entry of the zip
+ * archive at `url`, and `bytes` and `sha256` describe the archive: an encoder and a decoder that
+ * name the same archive share one download (and one model store entry), and the entry is checked
+ * against the archive's own size and CRC-32 when it is extracted.
+ */
 export interface ModelFile {
   readonly url: string;
   /** Size in bytes; checked when given. */
   readonly bytes?: number;
   /** SHA-256, hex; checked when given. Only files with a hash are kept in the model store. */
   readonly sha256?: string;
+  /** The path of the file inside the zip archive at `url` (e.g. `sam2.1_hiera_tiny.encoder.onnx`). */
+  readonly entry?: string;
 }
 
 /** Model bytes, or where to get them: a URL (http(s), or file: / a path in Node), or a checked file. */

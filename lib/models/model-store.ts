@@ -8,12 +8,14 @@ import { downloadModelFile, type DownloadOptions, type DownloadProgress } from '
 
 /** Which file of a model. */
 export type ModelFileRole = 'encoder' | 'decoder';
+/** What one download is: a file of the model, or the zip archive its files come from. */
+export type ModelFileKind = ModelFileRole | 'archive';
 
 /** One stored file and what it is. */
 export interface StoredModelFile {
   readonly modelId: string;
   readonly version: string;
-  readonly file: ModelFileRole;
+  readonly file: ModelFileKind;
   readonly sha256: string;
   readonly bytes: number;
 }
