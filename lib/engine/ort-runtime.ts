@@ -5,7 +5,7 @@
  */
 import type * as Ort from 'onnxruntime-web';
 import { SegmentAnything2Error, throwIfAborted } from '../errors.js';
-import { SerialQueue } from './queue.js';
+import { SerialQueue, yieldToEventLoop } from './queue.js';
 
 export type OrtModule = typeof Ort;
 export type OrtTensor = Ort.Tensor;
@@ -55,12 +55,19 @@ export class OrtRuntime {
     return new this.ort.Tensor('float32', data, dims);
   }
 
+  /** Runs `fn` once every run queued so far has finished (e.g. releasing sessions safely). */
+  afterRuns<T>(fn: () => Promise<T>): Promise<T> {
+    return this.queue.push(fn);
+  }
+
   /**
    * Runs `session` after every earlier run has finished, fetching only `fetches`. A run whose
    * `signal` aborts while it waits is dropped without running.
    */
   run(session: OrtSession, feeds: Record<string, OrtTensor>, fetches: readonly string[], signal?: AbortSignal): Promise<Record<string, OrtTensor>> {
     return this.queue.push(async () => {
+      // Abort and close messages that arrived meanwhile are handled before this run starts.
+      await yieldToEventLoop();
       throwIfAborted(signal);
       try {
         return await session.run(feeds, [...fetches]);

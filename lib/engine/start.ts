@@ -39,6 +39,8 @@ export async function startEngine(platform: Platform, init: WorkerInit): Promise
       try {
         const ort = await loadOrt(platform, 'webgpu', init, threads);
         const engine = await SegmentEngine.create(model, bytes, new OrtRuntime(ort, 'webgpu'), platform, init.cacheBytes);
+        const device = await ort.env.webgpu.device;
+        void device.lost.then((info) => engine.markDeviceLost(info.message || String(info.reason)));
         return { engine, backend: { device: 'webgpu', threads } };
       } catch (e) {
         reason = `the WebGPU sessions failed to start: ${errorText(e)}`;

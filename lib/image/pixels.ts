@@ -4,6 +4,7 @@
  */
 import { PIPELINE_ERROR_MESSAGE, runnerError, SegmentAnything2Error } from '../errors.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
+import { headerSize } from './header.js';
 import type { ImageInput, RawImage } from '../types.js';
 
 /** Pillow's decompression-bomb limit: above 2 × 89,478,485 pixels it raises (runner row 6). */
@@ -57,6 +58,9 @@ export async function toPixels(image: ImageInput, decode: BytesDecoder, draw?: D
   const bytes = await encodedBytes(image);
   if (bytes) {
     try {
+      // A decompression bomb is refused from its header, before a decoder allocates its pixels.
+      const declared = headerSize(bytes);
+      if (declared) checkPixelCount(declared.width, declared.height);
       const pixels = await decode(bytes);
       checkPixelCount(pixels.width, pixels.height);
       return pixels;

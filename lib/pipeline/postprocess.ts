@@ -84,13 +84,13 @@ export function upsampleToImage(lowRes: Float32Array, token: number, g: Geometry
     upsampleBilinear(lowRes, { ...base, outW: g.width, outH: g.height, out, outOffset: offset });
     return;
   }
-  const padded = upsampleBilinear(lowRes, {
-    ...base,
-    outW: MODEL_SIZE,
-    outH: MODEL_SIZE,
-    cropW: g.resizedWidth,
-    cropH: g.resizedHeight,
-  });
+  const crop = { ...base, outW: MODEL_SIZE, outH: MODEL_SIZE, cropW: g.resizedWidth, cropH: g.resizedHeight };
+  if (g.resizedWidth === g.width && g.resizedHeight === g.height) {
+    // The second resize would be the identity (an image whose long side is 1024): write directly.
+    upsampleBilinear(lowRes, { ...crop, out, outOffset: offset });
+    return;
+  }
+  const padded = upsampleBilinear(lowRes, { ...crop, out: scratch(g.resizedWidth * g.resizedHeight) });
   upsampleBilinear(padded, {
     inW: g.resizedWidth,
     inH: g.resizedHeight,
@@ -99,6 +99,17 @@ export function upsampleToImage(lowRes: Float32Array, token: number, g: Geometry
     out,
     outOffset: offset,
   });
+}
+
+/**
+ * A reused buffer for the intermediate 1024-scale mask. Fresh large buffers are costly (zeroed
+ * pages, faulted in on first touch: about 3 ms per MB on small VMs), and this one never leaves the
+ * thread, unlike the response's buffers.
+ */
+let scratchBuffer = new Float32Array(0);
+function scratch(length: number): Float32Array {
+  if (scratchBuffer.length < length) scratchBuffer = new Float32Array(length);
+  return scratchBuffer.subarray(0, length);
 }
 
 export interface PostprocessOptions {

@@ -32,8 +32,11 @@ function requireNumeric(a: NdArray): void {
 }
 
 function requireFinite(name: string, a: NdArray): void {
-  // Python's json accepts NaN and Infinity and the runner would return NaN masks; we refuse them.
-  if (!a.data.every(Number.isFinite)) throw promptError(`${name} must hold finite numbers, got NaN or Infinity`);
+  // Python's json accepts NaN and Infinity (and numbers past float32's range, which become Infinity
+  // in the model's float32 inputs); the runner would return NaN masks. We refuse them.
+  if (!a.data.every((v) => Number.isFinite(Math.fround(v)))) {
+    throw promptError(`${name} must hold finite numbers within float32 range, got NaN, Infinity or a number beyond ±3.4e38`);
+  }
 }
 
 /** Points: (N, 2), or a batch of one (1, N, 2). Returns N. */
@@ -105,6 +108,7 @@ export function checkPrompts(req: ParsedRequest): Prompts {
   if (coords && labelsIn) {
     labels = checkLabels(labelsIn, coords, count, box ? 2 : 0);
     requireFinite('point_coords', coords);
+    requireFinite('point_labels', labelsIn);
     points = Float64Array.from(coords.data);
   }
   if (boxIn) requireFinite('box', boxIn);

@@ -79,6 +79,12 @@ function validate(request: SegmentAnything2Request): Record<BooleanFieldName, bo
       input: String(image),
     });
   }
+  const modelId = request.model_id as unknown;
+  if (!isAbsent(modelId) && typeof modelId !== 'string') {
+    // pydantic's str field; a JavaScript caller can pass anything here.
+    const input = typeof modelId === 'number' || typeof modelId === 'boolean' ? modelId : Object.prototype.toString.call(modelId);
+    issues.push({ type: 'string_type', loc: ['body', 'model_id'], msg: 'Input should be a valid string', input });
+  }
   const booleans = { ...BOOLEAN_DEFAULTS };
   for (const field of BOOLEAN_FIELDS) {
     const raw = request[field];

@@ -130,27 +130,47 @@ export interface UpsampleSpec {
 /**
  * Bilinear `align_corners=False` resampling of one `inW×inH` plane to a virtual `outW×outH` grid,
  * computing only its top-left crop region. Returns the buffer written.
+ *
+ * Separable: each source row an output row needs is interpolated along x once (in float64), and each
+ * output row blends two of those. The arithmetic is the direct formula's,
+ * `h0·(w0·a + w1·b) + h1·(w0·c + w1·d)` in float64, so results are identical to it.
  */
 export function upsampleBilinear(src: Float32Array, spec: UpsampleSpec): Float32Array {
   const { inW, inH, outW, outH, srcOffset = 0, outOffset = 0 } = spec;
   const cropW = spec.cropW ?? outW;
   const cropH = spec.cropH ?? outH;
+  const out = spec.out ?? new Float32Array(cropW * cropH);
+  if (inW === outW && inH === outH) {
+    // Scale 1: every weight is 0, a copy.
+    for (let y = 0; y < cropH; y++) out.set(src.subarray(srcOffset + y * inW, srcOffset + y * inW + cropW), outOffset + y * cropW);
+    return out;
+  }
   const ax = lerpAxis(inW, outW, cropW);
   const ay = lerpAxis(inH, outH, cropH);
-  const out = spec.out ?? new Float32Array(cropW * cropH);
+  // Two source rows interpolated along x. Output rows walk the source rows in order, so each
+  // source row is interpolated once.
+  const slots = [new Float64Array(cropW), new Float64Array(cropW)] as const;
+  const held = [-1, -1];
+  const row = (r: number, keep: number): Float64Array => {
+    if (held[0] === r) return slots[0];
+    if (held[1] === r) return slots[1];
+    const k = held[0] === keep ? 1 : 0;
+    const buf = slots[k];
+    held[k] = r;
+    const s = srcOffset + r * inW;
+    for (let x = 0; x < cropW; x++) {
+      const w1 = ax.l1[x]!;
+      buf[x] = (1 - w1) * src[s + ax.i0[x]!]! + w1 * src[s + ax.i1[x]!]!;
+    }
+    return buf;
+  };
   for (let y = 0; y < cropH; y++) {
-    const r0 = srcOffset + ay.i0[y]! * inW;
-    const r1 = srcOffset + ay.i1[y]! * inW;
+    const a = row(ay.i0[y]!, ay.i1[y]!);
+    const b = row(ay.i1[y]!, ay.i0[y]!);
     const h1 = ay.l1[y]!;
     const h0 = 1 - h1;
     const o = outOffset + y * cropW;
-    for (let x = 0; x < cropW; x++) {
-      const x0 = ax.i0[x]!;
-      const x1 = ax.i1[x]!;
-      const w1 = ax.l1[x]!;
-      const w0 = 1 - w1;
-      out[o + x] = h0 * (w0 * src[r0 + x0]! + w1 * src[r0 + x1]!) + h1 * (w0 * src[r1 + x0]! + w1 * src[r1 + x1]!);
-    }
+    for (let x = 0; x < cropW; x++) out[o + x] = h0 * a[x]! + h1 * b[x]!;
   }
   return out;
 }

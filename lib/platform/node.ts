@@ -26,7 +26,7 @@ async function readUrl(url: string, signal?: AbortSignal): Promise<Uint8Array> {
 
 async function decodeWithSharp(bytes: Uint8Array): Promise<PixelImage> {
   const { default: sharp } = await import('sharp');
-  const { data, info } = await sharp(bytes, { failOn: 'none', limitInputPixels: MAX_IMAGE_PIXELS, pages: 1 })
+  const { data, info } = await sharp(bytes, { failOn: 'truncated', limitInputPixels: MAX_IMAGE_PIXELS, pages: 1 })
     .toColourspace('srgb')
     .removeAlpha()
     .raw()

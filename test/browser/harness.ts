@@ -41,6 +41,8 @@ export async function startHarness(): Promise<Harness> {
         '--disable-sync',
         // Lets a timing test start from a collected heap (window.gc()).
         '--js-flags=--expose-gc',
+        // performance.measureUserAgentSpecificMemory() answers at once, not at the next GC.
+        '--enable-blink-features=ForceEagerMeasureMemory',
         ...(webgpu ? ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'] : []),
       ],
     });

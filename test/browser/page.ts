@@ -1,7 +1,9 @@
 /** The browser test page: the library and helpers, as `window.sam`, for page.evaluate. */
 import { createSegmenter, deleteCachedModel, listCachedModels, toGatewayJSON } from '../../lib/index.js';
 import { CacheStorageModelStore, loadModelFile } from '../../lib/models/model-store.js';
+import { wrap, type Remote } from 'comlink';
 import { drawImage, iou, maskStats, texture } from '../helpers.js';
+import type { FaultWorkerApi } from './fault.worker.js';
 
 /** Long tasks seen on this page's main thread. */
 const longTasks: Array<{ start: number; duration: number }> = [];
@@ -9,7 +11,16 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
 }).observe({ type: 'longtask', buffered: true });
 
-const api = { createSegmenter, listCachedModels, deleteCachedModel, toGatewayJSON, drawImage, iou, maskStats, texture, longTasks, CacheStorageModelStore, loadModelFile };
+/** Workers made by `faultWorker`, newest last, each reachable for fault hooks. */
+const faultWorkers: Array<Remote<FaultWorkerApi>> = [];
+/** A `worker` factory for createSegmenter: the library's worker plus test hooks (fault.worker.ts). */
+function faultWorker(): Worker {
+  const w = new Worker(new URL('./fault.worker.ts', import.meta.url), { type: 'module' });
+  faultWorkers.push(wrap<FaultWorkerApi>(w));
+  return w;
+}
+
+const api = { faultWorker, faultWorkers, createSegmenter, listCachedModels, deleteCachedModel, toGatewayJSON, drawImage, iou, maskStats, texture, longTasks, CacheStorageModelStore, loadModelFile };
 export type PageApi = typeof api;
 declare global {
   interface Window {
