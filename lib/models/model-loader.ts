@@ -3,7 +3,7 @@
  * store. Files that are entries of a zip archive are extracted from it; an archive that both files
  * name is read once.
  */
-import { throwIfAborted } from '../errors.js';
+import { SegmentAnything2Error, throwIfAborted } from '../errors.js';
 import type { ModelFile, ModelSource, ModelSpec } from './model-spec.js';
 import { verifyModelBytes } from './download.js';
 import { loadModelFile, type ModelFileKind, type ModelFileRole, type ModelStore } from './model-store.js';
@@ -40,8 +40,24 @@ function asFile(source: ModelSource): ModelFile | undefined {
   return typeof source === 'object' && !(source instanceof URL) ? source : { url: String(source) };
 }
 
-/** One file or archive: read locally (size and digest still checked), or downloaded through the store. */
+/** One file or archive from its URL or, failing that, from each mirror in turn. */
 async function fetchFile(model: ModelSpec, file: ModelFile, kind: ModelFileKind, ctx: ModelLoadContext): Promise<Uint8Array> {
+  const urls = [file.url, ...(file.mirrors ?? [])];
+  const failures: string[] = [];
+  for (const url of urls) {
+    try {
+      return await fetchFrom(model, { ...file, url }, kind, ctx);
+    } catch (e) {
+      // A cancelled load stops; a failed source gives way to the next.
+      if (urls.length === 1 || (SegmentAnything2Error.is(e) && e.code === 'ABORTED') || ctx.signal?.aborted) throw e;
+      failures.push(`${url}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  throw new SegmentAnything2Error({ status: 500, code: 'MODEL_LOAD', detail: { msg: `Could not load the ${kind} file from any of its ${urls.length} sources. ${failures.join(' | ')}` } });
+}
+
+/** One file or archive: read locally (size and digest still checked), or downloaded through the store. */
+async function fetchFrom(model: ModelSpec, file: ModelFile, kind: ModelFileKind, ctx: ModelLoadContext): Promise<Uint8Array> {
   if (!/^https?:/i.test(file.url)) {
     const data = await ctx.readBytes(file.url, ctx.signal);
     await verifyModelBytes(file.url, data, file);

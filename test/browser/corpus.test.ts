@@ -1,0 +1,56 @@
+/**
+ * The corpus's image entries and a sample of the others through the worker in Chromium, where
+ * images are decoded by createImageBitmap rather than sharp: same status and code as in Node, and
+ * the same segmenter answers the valid request identically afterwards.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BASE_REQUEST, CORPUS, type ImageName } from '../reliability/corpus.js';
+import { corpusImages } from '../reliability/images.js';
+import { startHarness, type Harness } from './harness.js';
+
+const SAM2 = { id: 'fixture/sam2', encoder: '/test/fixtures/models/sam2-encoder.onnx', decoder: '/test/fixtures/models/sam2-decoder.onnx' };
+
+/** Entries whose requests survive page.evaluate's serialization: images and plain JSON values. */
+const plain = (v: unknown): boolean => v === undefined || v === null || typeof v !== 'object' || (Array.isArray(v) && v.every(plain));
+const ENTRIES = CORPUS.filter((e) => Object.values(e.request).every(plain) && JSON.stringify(e.request).length < 10_000);
+
+let harness: Harness;
+let page: Page;
+let images: Record<ImageName, number[]>;
+beforeAll(async () => {
+  harness = await startHarness();
+  page = await harness.page();
+  images = Object.fromEntries(Object.entries(await corpusImages()).map(([k, v]) => [k, Array.from(v)])) as Record<ImageName, number[]>;
+});
+afterAll(() => harness?.close());
+
+describe('corpus through the worker', () => {
+  it(`answers ${ENTRIES.length} corpus requests like the runner, and keeps answering the valid one`, async () => {
+    expect(ENTRIES.filter((e) => typeof e.request.image === 'string').length).toBeGreaterThanOrEqual(9);
+    const outcomes = await page.evaluate(
+      async ({ model, entries, images, base }) => {
+        const bytes = (name: string) => new Uint8Array(images[name as keyof typeof images]);
+        const segmenter = await window.sam.createSegmenter({ model, device: 'wasm' });
+        const baseline = window.sam.toGatewayJSON(await segmenter.segment({ image: bytes('png'), ...base }));
+        const out: Array<{ name: string; got: string; same: boolean }> = [];
+        for (const entry of entries) {
+          const request: Record<string, unknown> = { image: bytes('png'), ...base, ...entry.request };
+          for (const [k, v] of Object.entries(request)) if (v === undefined) delete request[k];
+          if (typeof request.image === 'string' && request.image.startsWith('image:')) request.image = bytes(request.image.slice(6));
+          const got = await segmenter.segment(request as never).then(
+            () => '200',
+            (e: { status: number; code: string }) => `${e.status} ${e.code}`,
+          );
+          const again = window.sam.toGatewayJSON(await segmenter.segment({ image: bytes('png'), ...base }));
+          out.push({ name: entry.name, got, same: again === baseline });
+        }
+        await segmenter.close();
+        return out;
+      },
+      { model: SAM2, entries: ENTRIES.map((e) => ({ name: e.name, request: e.request })), images, base: BASE_REQUEST },
+    );
+    const expected = ENTRIES.map((e) => ({ name: e.name, got: e.status === 200 ? '200' : `${e.status} ${e.code}`, same: true }));
+    expect(outcomes).toEqual(expected);
+  });
+});
