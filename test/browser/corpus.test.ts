@@ -3,11 +3,10 @@
  * images are decoded by createImageBitmap rather than sharp: same status and code as in Node, and
  * the same segmenter answers the valid request identically afterwards.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BASE_REQUEST, CORPUS, type ImageName } from '../reliability/corpus.js';
 import { corpusImages } from '../reliability/images.js';
-import { startHarness, type Harness } from './harness.js';
+import { useHarness } from './harness.js';
 
 const SAM2 = { id: 'fixture/sam2', encoder: '/test/fixtures/models/sam2-encoder.onnx', decoder: '/test/fixtures/models/sam2-decoder.onnx' };
 
@@ -15,20 +14,16 @@ const SAM2 = { id: 'fixture/sam2', encoder: '/test/fixtures/models/sam2-encoder.
 const plain = (v: unknown): boolean => v === undefined || v === null || typeof v !== 'object' || (Array.isArray(v) && v.every(plain));
 const ENTRIES = CORPUS.filter((e) => Object.values(e.request).every(plain) && JSON.stringify(e.request).length < 10_000);
 
-let harness: Harness;
-let page: Page;
+const ctx = useHarness();
 let images: Record<ImageName, number[]>;
 beforeAll(async () => {
-  harness = await startHarness();
-  page = await harness.page();
   images = Object.fromEntries(Object.entries(await corpusImages()).map(([k, v]) => [k, Array.from(v)])) as Record<ImageName, number[]>;
 });
-afterAll(() => harness?.close());
 
 describe('corpus through the worker', () => {
   it(`answers ${ENTRIES.length} corpus requests like the runner, and keeps answering the valid one`, async () => {
     expect(ENTRIES.filter((e) => typeof e.request.image === 'string').length).toBeGreaterThanOrEqual(9);
-    const outcomes = await page.evaluate(
+    const outcomes = await ctx.page.evaluate(
       async ({ model, entries, images, base }) => {
         const bytes = (name: string) => new Uint8Array(images[name as keyof typeof images]);
         const segmenter = await window.sam.createSegmenter({ model, device: 'wasm' });

@@ -2,24 +2,17 @@
  * Faults and load through the worker in Chromium: a lost WebGPU device, close() with work queued,
  * 200 concurrent requests over 5 images, and no network traffic while images are segmented.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './harness.js';
 
 const SAM2 = { id: 'fixture/sam2', encoder: '/test/fixtures/models/sam2-encoder.onnx', decoder: '/test/fixtures/models/sam2-decoder.onnx' };
 const PROMPT = { point_coords: '[[23,11]]', point_labels: '[1]', box: '[5,4,30,25]' };
 
-let harness: Harness;
-let page: Page;
-beforeAll(async () => {
-  harness = await startHarness();
-  page = await harness.page();
-});
-afterAll(() => harness?.close());
+const ctx = useHarness();
 
 describe('faults', () => {
   it('a lost WebGPU device fails the next call with DEVICE_LOST, and the call after works in a new worker', async () => {
-    const r = await page.evaluate(
+    const r = await ctx.page.evaluate(
       async ({ model, prompt }) => {
         const { sam } = window;
         const segmenter = await sam.createSegmenter({ model, device: 'webgpu', worker: sam.faultWorker });
@@ -46,7 +39,7 @@ describe('faults', () => {
   });
 
   it('close() with work queued settles every call (answered or CLOSED), and later calls reject CLOSED', async () => {
-    const r = await page.evaluate(
+    const r = await ctx.page.evaluate(
       async ({ model, prompt }) => {
         const { sam } = window;
         const segmenter = await sam.createSegmenter({ model, device: 'wasm' });
@@ -74,7 +67,7 @@ describe('faults', () => {
 
 describe('load', () => {
   it('200 concurrent calls over 5 images give the sequential results, encode each image once, and stay in budget', async () => {
-    const r = await page.evaluate(
+    const r = await ctx.page.evaluate(
       async ({ model }) => {
         const { sam } = window;
         const budget = 5 * 16 * 1024 * 1024 + 1024; // room for the 5 SAM2 embeddings (16 MiB each)
@@ -107,7 +100,7 @@ describe('load', () => {
   });
 
   it('with a budget for 2 images, 100 concurrent calls over 5 images stay within it and still answer correctly', async () => {
-    const r = await page.evaluate(
+    const r = await ctx.page.evaluate(
       async ({ model }) => {
         const { sam } = window;
         const budget = 2 * 16 * 1024 * 1024;
@@ -139,13 +132,13 @@ describe('load', () => {
 
 describe('privacy', () => {
   it('sends no request while images are segmented; only the page, its modules and the model files are fetched', async () => {
-    const fresh = await harness.blankPage();
+    const fresh = await ctx.harness.blankPage();
     const requests: Array<{ url: string; method: string; phase: string }> = [];
     let phase = 'load';
     // The context's log has the page's requests and its workers'.
     fresh.context().on('request', (req) => requests.push({ url: req.url(), method: req.method(), phase }));
     try {
-      await fresh.goto(`${harness.origin}/test/browser/page.html`);
+      await fresh.goto(`${ctx.harness.origin}/test/browser/page.html`);
       await fresh.waitForFunction(() => 'sam' in window, null, { timeout: 60_000 });
       await fresh.evaluate(async (model) => {
         (window as unknown as { seg: unknown }).seg = await window.sam.createSegmenter({ model, device: 'wasm' });
@@ -172,7 +165,7 @@ describe('privacy', () => {
       });
       expect(answered).toBe(4);
       expect(requests.filter((r) => r.phase === 'segment')).toEqual([]);
-      const origin = new URL(harness.origin).origin;
+      const origin = new URL(ctx.harness.origin).origin;
       for (const r of requests) {
         expect(r.method).toBe('GET');
         expect(new URL(r.url).origin).toBe(origin);

@@ -4,6 +4,7 @@
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -69,4 +70,18 @@ export async function startHarness(): Promise<Harness> {
       await server.close();
     },
   };
+}
+
+/**
+ * Starts a harness and its test page before the calling file's tests and closes it after them. Read
+ * `harness` and `page` inside tests (they are set once `beforeAll` has run).
+ */
+export function useHarness(): { readonly harness: Harness; readonly page: Page } {
+  const state = {} as { harness: Harness; page: Page };
+  beforeAll(async () => {
+    state.harness = await startHarness();
+    state.page = await state.harness.page();
+  });
+  afterAll(() => state.harness?.close());
+  return state;
 }

@@ -3,23 +3,16 @@
  * freed once the caller drops them (a `Promise.race` against the worker's long-lived "died" promise
  * used to keep every response alive).
  */
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './harness.js';
 
 const MODEL = { id: 'fixture/sam2', encoder: '/test/fixtures/models/sam2-encoder.onnx', decoder: '/test/fixtures/models/sam2-decoder.onnx' };
 
-let harness: Harness;
-let page: Page;
-beforeAll(async () => {
-  harness = await startHarness();
-  page = await harness.page();
-});
-afterAll(() => harness?.close());
+const ctx = useHarness();
 
 describe('memory', () => {
   it('holds no response after the caller drops it: 40 prompts of 9.4 MB each leave the page heap flat', async () => {
-    const r = await page.evaluate(async (model) => {
+    const r = await ctx.page.evaluate(async (model) => {
       const { sam } = window;
       type Measure = () => Promise<{ breakdown: Array<{ bytes: number; attribution: Array<{ scope: string }> }> }>;
       const pageBytes = async () => {

@@ -3,12 +3,11 @@
  * WASM inside a module worker, reached through comlink, with the per-image embedding cache.
  */
 import { createHash } from 'node:crypto';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSegmenter } from '../../lib/node.js';
 import { sam1Decoder, sam1Encoder, sam2Decoder, sam2Encoder } from '../fixtures/models.js';
 import { drawImage, texture } from '../helpers.js';
-import { startHarness, type Harness } from './harness.js';
+import { useHarness } from './harness.js';
 
 const FIXTURES = {
   sam2: { id: 'fixture/sam2', encoder: '/test/fixtures/models/sam2-encoder.onnx', decoder: '/test/fixtures/models/sam2-decoder.onnx' },
@@ -20,17 +19,11 @@ const NODE_FIXTURES = {
 };
 const REQUEST = { point_coords: '[[23,11]]', point_labels: '[1]', box: '[5,4,30,25]' };
 
-let harness: Harness;
-let page: Page;
-beforeAll(async () => {
-  harness = await startHarness();
-  page = await harness.page();
-});
-afterAll(() => harness?.close());
+const ctx = useHarness();
 
 /** Runs the fixture request in a worker on `device`; returns logits, masks and the backend used. */
 function runInWorker(family: 'sam1' | 'sam2', device: 'webgpu' | 'wasm') {
-  return page.evaluate(
+  return ctx.page.evaluate(
     async ({ model, device, request }) => {
       const { sam } = window;
       const segmenter = await sam.createSegmenter({ model, device });
@@ -55,7 +48,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 describe('worker runtime in Chromium', () => {
   it('has a WebGPU adapter (SwiftShader here), in the page and in workers', async () => {
-    const info = await page.evaluate(async () => {
+    const info = await ctx.page.evaluate(async () => {
       const adapter = await navigator.gpu?.requestAdapter();
       return { found: !!adapter, isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency };
     });
@@ -77,7 +70,7 @@ describe('worker runtime in Chromium', () => {
   });
 
   it('accepts every browser image form: canvas, OffscreenCanvas, ImageBitmap, <img>, Blob, ImageData', async () => {
-    const r = await page.evaluate(async (model) => {
+    const r = await ctx.page.evaluate(async (model) => {
       const { sam } = window;
       const raw = sam.drawImage(40, 30, sam.texture);
       const imageData = new ImageData(new Uint8ClampedArray(raw.data), 40, 30);
@@ -107,7 +100,7 @@ describe('worker runtime in Chromium', () => {
   });
 
   it('keeps status, code and detail of errors across the worker boundary', async () => {
-    const err = await page.evaluate(async (model) => {
+    const err = await ctx.page.evaluate(async (model) => {
       const segmenter = await window.sam.createSegmenter({ model, device: 'wasm' });
       try {
         const image = window.sam.drawImage(8, 8, window.sam.texture);
@@ -129,7 +122,7 @@ describe('worker runtime in Chromium', () => {
   });
 
   it('rejects pending calls at once when the worker dies, and starts a new one on the next call', async () => {
-    const r = await page.evaluate(async (model) => {
+    const r = await ctx.page.evaluate(async (model) => {
       const segmenter = await window.sam.createSegmenter({ model, device: 'wasm' });
       const big = window.sam.drawImage(1500, 1500, window.sam.texture);
       const pending = segmenter.segment({ image: big, point_coords: '[[1,2]]', point_labels: '[1]' });
@@ -149,7 +142,7 @@ describe('worker runtime in Chromium', () => {
 
 describe('backends', () => {
   it('keeps WebGPU embeddings on the GPU, reuses them, and frees evicted ones', async () => {
-    const r = await page.evaluate(async (model) => {
+    const r = await ctx.page.evaluate(async (model) => {
       const { sam } = window;
       const embedding = 16 * 1024 * 1024;
       const segmenter = await sam.createSegmenter({ model, device: 'webgpu', cacheBytes: embedding });
@@ -173,7 +166,7 @@ describe('backends', () => {
   });
 
   it("without WebGPU, 'auto' falls back to WASM with its reason and 'webgpu' rejects clearly", async () => {
-    const noGpu = await harness.page({ webgpu: false });
+    const noGpu = await ctx.harness.page({ webgpu: false });
     const r = await noGpu.evaluate(async (model) => {
       const auto = await window.sam.createSegmenter({ model });
       const backend = auto.backend;
@@ -192,7 +185,7 @@ describe('model store', () => {
   it('keeps checked downloads in Cache Storage, lists and deletes them, and never stores a bad one', async () => {
     const bytes = sam2Decoder();
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const r = await page.evaluate(
+    const r = await ctx.page.evaluate(
       async ({ url, bytes, sha256 }) => {
         const { sam } = window;
         const store = new sam.CacheStorageModelStore('sam2-web-test');
@@ -205,7 +198,7 @@ describe('model store', () => {
         const deleted = await store.delete('fixture/sam2');
         return { bad, afterBad, fromCache: [first.fromCache, second.fromCache], same: second.data.length === bytes, listed, deleted, after: await store.list() };
       },
-      { url: `${harness.origin}${FIXTURES.sam2.decoder}`, bytes: bytes.length, sha256 },
+      { url: `${ctx.harness.origin}${FIXTURES.sam2.decoder}`, bytes: bytes.length, sha256 },
     );
     expect(r).toEqual({
       bad: 'MODEL_LOAD',
@@ -221,14 +214,14 @@ describe('model store', () => {
 
 describe('model loading in the worker', () => {
   it('reports byte progress per file, keeps checked files in Cache Storage, and serves them from there', async () => {
-    const file = (bytes: Uint8Array, url: string) => ({ url: `${harness.origin}${url}`, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    const file = (bytes: Uint8Array, url: string) => ({ url: `${ctx.harness.origin}${url}`, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
     const model = {
       id: 'fixture/stored',
       version: '1',
       encoder: file(sam2Encoder(), FIXTURES.sam2.encoder),
       decoder: file(sam2Decoder(), FIXTURES.sam2.decoder),
     };
-    const r = await page.evaluate(async (model) => {
+    const r = await ctx.page.evaluate(async (model) => {
       const { sam } = window;
       await sam.deleteCachedModel(model.id);
       const load = async () => {
@@ -259,7 +252,7 @@ describe('model loading in the worker', () => {
 
 describe('embedded model in a WASM worker', () => {
   it('segments a drawn disk, rectangle and ellipse from a click and from a box, encoding once', async () => {
-    const fresh = await harness.page();
+    const fresh = await ctx.harness.page();
     const r = await fresh.evaluate(async () => {
       const { sam } = window;
       const W = 480, H = 360;
