@@ -1,5 +1,8 @@
-/** The demo page: points, boxes and hover previews on an image, on the embedded model, in a worker. */
-import { binaryMask, createSegmenter, type ImageHandle, type SegmentAnything2Response } from '../lib/index.js';
+/**
+ * The demo page: points, boxes and hover previews on an image, in a worker, on the embedded model
+ * or (online, `?model=<id>`) one of the gateway's SAM2 models.
+ */
+import { binaryMask, createSegmenter, SAM2_MODELS, type ImageHandle, type SegmentAnything2Response } from '../lib/index.js';
 import { downloadExport, type ExportKind } from './exports.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -9,6 +12,18 @@ const status = $<HTMLDivElement>('status');
 const bar = $<HTMLDivElement>('bar');
 const candidates = $<HTMLDivElement>('candidates');
 const progress = $<HTMLProgressElement>('progress');
+const modelSelect = $<HTMLSelectElement>('model');
+
+// The model comes from the URL (?model=facebook/sam2-hiera-tiny); choosing another reloads the page.
+const modelId = new URLSearchParams(location.search).get('model') ?? '';
+for (const id of Object.keys(SAM2_MODELS)) modelSelect.add(new Option(`${id} (download)`, id));
+modelSelect.value = modelId;
+modelSelect.addEventListener('change', () => {
+  const url = new URL(location.href);
+  if (modelSelect.value) url.searchParams.set('model', modelSelect.value);
+  else url.searchParams.delete('model');
+  location.assign(url);
+});
 
 type Prompt = { kind: 'point'; x: number; y: number; label: 0 | 1 } | { kind: 'box'; box: [number, number, number, number] };
 const prompts: Prompt[] = [];
@@ -24,6 +39,7 @@ if (import.meta.env.PROD && 'serviceWorker' in navigator) void navigator.service
 // A module worker runs the model: WebGPU when it can start, else WASM (and the page says why).
 const loaded = new Map<string, { loaded: number; total: number }>();
 const segmenter = await createSegmenter({
+  model: modelId,
   // The built demo serves ORT's runtime files itself (see vite.config.ts).
   wasmPaths: import.meta.env.PROD ? new URL('/ort/', location.href).href : undefined,
   onProgress: (p) => {
@@ -32,6 +48,9 @@ const segmenter = await createSegmenter({
     progress.max = all.reduce((a, f) => a + f.total, 0) || 1;
     progress.value = all.reduce((a, f) => a + f.loaded, 0);
   },
+}).catch((e: unknown) => {
+  status.textContent = `Could not load ${modelId || 'the embedded model'}: ${e instanceof Error ? e.message : String(e)}. Pick another model above.`;
+  throw e;
 });
 const { device, threads, fallbackReason } = segmenter.backend;
 const backendText = `${device}${device === 'wasm' ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}`;

