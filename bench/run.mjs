@@ -20,18 +20,13 @@ const started = Date.now();
 const log = (...a) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s]`, ...a);
 const pkg = (name) => JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')).version;
 
-/** Nearest-rank percentiles (the same rule as bench/cases.ts). */
-function summarize(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const rank = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-  const r = (v) => Math.round(v * 100) / 100;
-  return { n: s.length, p50: r(rank(50)), p95: r(rank(95)), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
-}
 const ratio = (a, b) => Math.round((a / b) * 1000) / 1000;
 
 const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'error', server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false } });
 await server.listen();
 const origin = server.resolvedUrls.local[0].replace(/\/$/, '');
+// The percentile rule of bench/cases.ts, loaded through Vite's SSR loader (this script is plain JS).
+const { summarize } = await server.ssrLoadModule('/bench/cases.ts');
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   args: [
@@ -112,28 +107,22 @@ try {
       bareEncodeMs: Math.round(opened.bareEncodeMs),
     };
     results.configs.push(entry);
-    for (const kind of KINDS) {
-      for (const multimask of [true, false]) {
-        const { e2e, bare } = await call(([k, m, n]) => window.bench.promptCase(k, m, n), [kind, multimask, N]);
-        const row = { config: name, kind, multimask, e2e: summarize(e2e), bare: summarize(bare) };
-        row.overhead = ratio(row.e2e.p50, row.bare.p50);
-        results.cases.push(row);
-        log(name, `${kind}, multimask ${multimask}: p50 ${row.e2e.p50} ms, p95 ${row.e2e.p95} ms; bare p50 ${row.bare.p50} ms (×${row.overhead})`);
-      }
-    }
+    /** Times one prompt case on the page and records its row. */
+    const measure = async (label, prompt, multimask, options = {}) => {
+      const { e2e, bare } = await call(([p, m, n, o]) => window.bench.promptCase(p, m, n, o), [prompt, multimask, N, options]);
+      const row = { config: name, kind: label, multimask, e2e: summarize(e2e), bare: summarize(bare) };
+      row.overhead = ratio(row.e2e.p50, row.bare.p50);
+      results.cases.push(row);
+      log(name, `${label}, multimask ${multimask}: p50 ${row.e2e.p50} ms, p95 ${row.e2e.p95} ms; bare p50 ${row.bare.p50} ms (×${row.overhead})`);
+    };
+    for (const kind of KINDS) for (const multimask of [true, false]) await measure(kind, kind, multimask);
     // The gateway-default prompt with the image re-sent as PNG bytes (hashed, found in the cache), and
     // with compact masks (1 bit per pixel instead of a float32 logit).
     const variants = [
       { kind: '1 point, image re-sent as PNG', options: { viaBytes: true } },
       { kind: "1 point, maskFormat 'bits'", options: { maskFormat: 'bits' } },
     ];
-    for (const { kind, options } of variants) {
-      const { e2e, bare } = await call(([n, o]) => window.bench.promptCase('1 point', true, n, o), [N, options]);
-      const row = { config: name, kind, multimask: true, e2e: summarize(e2e), bare: summarize(bare) };
-      row.overhead = ratio(row.e2e.p50, row.bare.p50);
-      results.cases.push(row);
-      log(name, `${kind}: p50 ${row.e2e.p50} ms; bare p50 ${row.bare.p50} ms (×${row.overhead})`);
-    }
+    for (const { kind, options } of variants) await measure(kind, '1 point', true, options);
     const cache = await call(() => window.bench.cacheEffect(2));
     entry.cache = { first: summarize(cache.first), repeat: summarize(cache.repeat), reencode: summarize(cache.reencode) };
     log(name, 'cache: first', entry.cache.first.p50, 'ms, repeat', entry.cache.repeat.p50, 'ms, re-encode', entry.cache.reencode.p50, 'ms');

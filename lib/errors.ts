@@ -104,6 +104,11 @@ export function abortedError(reason?: unknown): SegmentAnything2Error {
   return new SegmentAnything2Error({ status: 499, code: 'ABORTED', detail: { msg }, cause: reason });
 }
 
+/** The error for any call on a closed segmenter. */
+export function closedError(cause?: unknown): SegmentAnything2Error {
+  return new SegmentAnything2Error({ status: 500, code: 'CLOSED', detail: { msg: 'The segmenter is closed.' }, cause });
+}
+
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortedError(signal.reason);
 }

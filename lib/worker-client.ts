@@ -5,7 +5,7 @@
  */
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { EngineStats } from './engine/engine.js';
-import { abortedError, SegmentAnything2Error } from './errors.js';
+import { abortedError, closedError, SegmentAnything2Error } from './errors.js';
 import type { ModelSource, ModelSpec } from './models/model-spec.js';
 import type { WorkerApi, WorkerInit, WorkerReady } from './protocol.js';
 import type { BackendInfo, Segmenter } from './segmenter.js';
@@ -50,6 +50,7 @@ class Connection {
   private death?: SegmentAnything2Error;
   /** Rejecters of the calls in flight, fired if the worker dies. */
   private readonly inFlight = new Set<(e: SegmentAnything2Error) => void>();
+  private killed = false;
 
   constructor(
     private readonly worker: Worker,
@@ -85,7 +86,10 @@ class Connection {
     });
   }
 
+  /** Rejects pending calls and terminates the worker. Idempotent. */
   kill(reason: string): void {
+    if (this.killed) return;
+    this.killed = true;
     this.fail(workerDied(reason));
     this.api[releaseProxy]();
     this.worker.terminate();
@@ -113,7 +117,7 @@ export class WorkerSegmenter implements Segmenter {
 
   /** The live connection, starting a new worker if the last one died. */
   private async connect(): Promise<Connection> {
-    if (this.closed) throw new SegmentAnything2Error({ status: 500, code: 'CLOSED', detail: { msg: 'The segmenter is closed.' } });
+    if (this.closed) throw closedError();
     if (!this.connection) {
       const c = new Connection(this.createWorker(), this.init);
       this.connection = c;
@@ -125,7 +129,7 @@ export class WorkerSegmenter implements Segmenter {
         this.modelId = modelId;
         this.backend = backend;
       } catch (e) {
-        c.kill('it failed to start');
+        this.drop(c, 'it failed to start');
         throw e;
       }
     }
@@ -143,10 +147,7 @@ export class WorkerSegmenter implements Segmenter {
       return await c.race(run(c.api, callId));
     } catch (e) {
       // A lost GPU device cannot come back in that worker: the next call starts a new one.
-      if (SegmentAnything2Error.is(e) && e.code === 'DEVICE_LOST' && this.connection === c) {
-        this.connection = undefined;
-        c.kill('its GPU device was lost');
-      }
+      if (SegmentAnything2Error.is(e) && e.code === 'DEVICE_LOST') this.drop(c, 'its GPU device was lost');
       throw e;
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -177,15 +178,19 @@ export class WorkerSegmenter implements Segmenter {
     if (this.closed) return;
     this.closed = true;
     const c = this.connection;
-    this.connection = undefined;
     if (!c) return;
     await c.race(c.api.close()).catch(() => undefined);
-    c.kill('the segmenter was closed');
+    this.drop(c, 'the segmenter was closed');
   }
 
   /** Test and recovery hook: terminates the worker as a crash would; the next call starts a new one. */
   terminateWorker(): void {
-    this.connection?.kill('it was terminated');
-    this.connection = undefined;
+    if (this.connection) this.drop(this.connection, 'it was terminated');
+  }
+
+  /** Ends connection `c` (its pending calls reject with CLOSED); the next call starts a new worker. */
+  private drop(c: Connection, reason: string): void {
+    if (this.connection === c) this.connection = undefined;
+    c.kill(reason);
   }
 }

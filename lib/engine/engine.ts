@@ -2,7 +2,7 @@
  * The in-process engine: the whole request → response path on the calling thread. The worker of
  * `worker/` hosts this same class.
  */
-import { runnerError, SegmentAnything2Error, throwIfAborted } from '../errors.js';
+import { closedError, runnerError, SegmentAnything2Error, throwIfAborted } from '../errors.js';
 import { encodedBytes } from '../image/pixels.js';
 import { detectContract, type Contract } from '../models/contracts.js';
 import type { ModelBytes } from '../models/model-loader.js';
@@ -287,10 +287,6 @@ export function decoderFeeds(contract: Contract, rt: OrtRuntime, embedding: Embe
     feeds.orig_im_size = rt.tensor(new Float32Array([geometry.resizedHeight, geometry.resizedWidth]), [2]);
   }
   return feeds;
-}
-
-function closedError(cause?: unknown): SegmentAnything2Error {
-  return new SegmentAnything2Error({ status: 500, code: 'CLOSED', detail: { msg: 'The segmenter is closed.' }, cause });
 }
 
 function deviceLostError(reason: string, cause?: unknown): SegmentAnything2Error {

@@ -36,13 +36,16 @@ export async function startEngine(platform: Platform, init: WorkerInit): Promise
   if (init.device !== 'wasm') {
     reason = platform.name === 'node' ? 'Node has no WebGPU here; onnxruntime-web runs wasm in Node.' : await webGpuUnavailableReason(globalThis.navigator?.gpu);
     if (!reason) {
+      let engine: SegmentEngine | undefined;
       try {
         const ort = await loadOrt(platform, 'webgpu', init, threads);
-        const engine = await SegmentEngine.create(model, bytes, new OrtRuntime(ort, 'webgpu'), platform, init.cacheBytes);
+        engine = await SegmentEngine.create(model, bytes, new OrtRuntime(ort, 'webgpu'), platform, init.cacheBytes);
+        const started = engine;
         const device = await ort.env.webgpu.device;
-        void device.lost.then((info) => engine.markDeviceLost(info.message || String(info.reason)));
+        void device.lost.then((info) => started.markDeviceLost(info.message || String(info.reason)));
         return { engine, backend: { device: 'webgpu', threads } };
       } catch (e) {
+        await engine?.close();
         reason = `the WebGPU sessions failed to start: ${errorText(e)}`;
       }
     }

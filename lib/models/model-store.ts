@@ -4,6 +4,7 @@
  * A download that fails or is cancelled never reaches the store: entries are written whole, after
  * their checks pass.
  */
+import type { ModelFile } from './model-spec.js';
 import { downloadModelFile, type DownloadOptions, type DownloadProgress } from './download.js';
 
 /** Which file of a model. */
@@ -98,11 +99,7 @@ export class CacheStorageModelStore implements ModelStore {
 }
 
 /** A model file to fetch: where, and what it must be (unchecked where not given). */
-export interface ModelFileSpec {
-  readonly url: string;
-  readonly bytes?: number;
-  readonly sha256?: string;
-}
+export type ModelFileSpec = Pick<ModelFile, 'url' | 'bytes' | 'sha256'>;
 
 /** Download progress, marked when the bytes came from the store instead. */
 export interface StoredProgress extends DownloadProgress {
