@@ -7,8 +7,7 @@ export type { ModelFile, ModelSpec, ModelSource } from './models/model-spec.js';
 export type { ModelLoadProgress } from './models/model-loader.js';
 export type { StoredModelFile } from './models/model-store.js';
 export { GATEWAY_DEFAULT_MODEL_ID, SAM2_MODELS } from './models/registry.js';
-export type { EngineStats } from './engine/engine.js';
-export type { BackendInfo, Segmenter, SegmenterOptions } from './segmenter.js';
+export type { BackendInfo, EngineStats, ExecutionProvider, Segmenter, SegmenterOptions } from './options.js';
 export type {
   BinaryMasks,
   BooleanField,

@@ -1,22 +1,13 @@
 /** The wire protocol between the main-thread client and the segmentation worker: types only. */
-import type { EngineStats } from './engine/engine.js';
 import type { ModelLoadProgress } from './models/model-loader.js';
-import type { ModelSpec } from './models/model-spec.js';
-import type { BackendInfo } from './segmenter.js';
+import type { BackendInfo, EngineOptions, EngineStats } from './options.js';
 import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
 
-/** What the worker needs to start. Model URLs are absolute (the worker's base URL differs). */
-export interface WorkerInit {
-  /** A registry id (`""` for the default) or a full spec. */
-  readonly model?: string | ModelSpec;
-  /** Model file progress. Across the worker boundary it travels as init()'s own argument. */
-  readonly onProgress?: (progress: ModelLoadProgress) => void;
-  readonly device: 'auto' | 'webgpu' | 'wasm';
-  readonly cacheBytes?: number;
-  readonly wasmThreads?: number;
-  /** Where onnxruntime-web's .wasm/.mjs runtime files are served from (ORT `env.wasm.wasmPaths`). */
-  readonly wasmPaths?: string;
-}
+/**
+ * What the worker needs to start: the engine's options, unresolved (the worker resolves them). Model
+ * URLs are absolute (the worker's base URL differs). `onProgress` travels as init()'s own argument.
+ */
+export type WorkerInit = EngineOptions;
 
 export interface WorkerReady {
   readonly modelId: string;

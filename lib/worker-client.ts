@@ -4,11 +4,10 @@
  * transferred buffers, not copies.
  */
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
-import type { EngineStats } from './engine/engine.js';
 import { abortedError, closedError, SegmentAnything2Error } from './errors.js';
 import type { ModelSource, ModelSpec } from './models/model-spec.js';
 import type { WorkerApi, WorkerInit, WorkerReady } from './protocol.js';
-import type { BackendInfo, Segmenter } from './segmenter.js';
+import type { BackendInfo, EngineStats, Segmenter } from './options.js';
 import { installErrorTransfer } from './transfer.js';
 import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
 

@@ -13,6 +13,7 @@ import { postprocess, type DecoderOutput } from '../pipeline/postprocess.js';
 import { preprocess, LOW_RES, MODEL_SIZE, type Geometry, type PixelImage } from '../pipeline/preprocess.js';
 import { checkPrompts, encodePoints, type Prompts } from '../pipeline/prompts.js';
 import { parseRequest } from '../pipeline/request.js';
+import type { EngineStats } from '../options.js';
 import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from '../types.js';
 import { EmbeddingCache, type Lease } from './embedding-cache.js';
 import { contentKey } from './content-key.js';
@@ -28,26 +29,19 @@ export interface Embedding {
   dispose(): void;
 }
 
-/** The embedding cache's default byte budget: 16 SAM2 images (16 MiB each) or 64 SAM1 images (4 MiB). */
-export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
-
-/** Counters since the engine started, and the cache's state. */
-export interface EngineStats {
-  readonly encoderRuns: number;
-  readonly decoderRuns: number;
-  /** Requests answered from a cached embedding, and those that had to encode. */
-  readonly cacheHits: number;
-  readonly cacheMisses: number;
-  readonly cachedImages: number;
-  readonly cachedBytes: number;
-  readonly cacheBudgetBytes: number;
-  /** Where the last embedding lives: `'gpu-buffer'` on WebGPU (no read-back), `'cpu'` on WASM. */
-  readonly embeddingLocation?: string;
-}
-
 /** What the engine needs from its platform. */
 export interface EngineIO {
   decodeImage(image: ImageInput): Promise<PixelImage>;
+}
+
+/** What an engine is made from. */
+export interface EngineInit {
+  readonly model: ModelSpec;
+  readonly bytes: ModelBytes;
+  readonly runtime: OrtRuntime;
+  readonly io: EngineIO;
+  /** The embedding cache's byte budget. */
+  readonly cacheBytes: number;
 }
 
 export class SegmentEngine {
@@ -73,7 +67,8 @@ export class SegmentEngine {
   }
 
   /** Creates both sessions on `runtime` and detects their contract. */
-  static async create(model: ModelSpec, bytes: ModelBytes, runtime: OrtRuntime, io: EngineIO, cacheBytes = DEFAULT_CACHE_BYTES): Promise<SegmentEngine> {
+  static async create(options: EngineInit): Promise<SegmentEngine> {
+    const { model, bytes, runtime, io, cacheBytes } = options;
     const { encoder, decoder, contract } = await createModelSessions(model, bytes, runtime);
     return new SegmentEngine(model.id, contract, runtime, encoder, decoder, io, cacheBytes);
   }

@@ -5,12 +5,12 @@
  */
 import type * as Ort from 'onnxruntime-web';
 import { SegmentAnything2Error, throwIfAborted } from '../errors.js';
+import type { ExecutionProvider } from '../options.js';
+import type { OrtModule } from '../platform/platform.js';
 import { SerialQueue, yieldToEventLoop } from './queue.js';
 
-export type OrtModule = typeof Ort;
 export type OrtTensor = Ort.Tensor;
 export type OrtSession = Ort.InferenceSession;
-export type ExecutionProvider = 'wasm' | 'webgpu';
 
 /** Sessions and runs on one execution provider, with every `session.run` serialized. */
 export class OrtRuntime {

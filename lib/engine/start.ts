@@ -1,45 +1,39 @@
 /** Starts an engine on the best allowed backend, recording why WebGPU was not used. */
 import { SegmentAnything2Error } from '../errors.js';
 import { readModel } from '../models/model-loader.js';
-import { resolveModelId } from '../models/registry.js';
-import type { Platform } from '../platform/platform.js';
-import type { WorkerInit } from '../protocol.js';
-import type { BackendInfo } from '../segmenter.js';
-import { wasmThreadCount, webGpuUnavailableReason } from './backend.js';
+import type { BackendInfo, EngineOptions, ExecutionProvider, ResolvedEngineOptions } from '../options.js';
+import type { OrtModule, Platform } from '../platform/platform.js';
 import { SegmentEngine } from './engine.js';
-import { errorText, OrtRuntime, type ExecutionProvider, type OrtModule } from './ort-runtime.js';
+import { errorText, OrtRuntime } from './ort-runtime.js';
+import { resolveOptions } from './resolve-options.js';
 
 export interface StartedEngine {
   readonly engine: SegmentEngine;
   readonly backend: BackendInfo;
 }
 
-function unavailable(reason: string): SegmentAnything2Error {
-  return new SegmentAnything2Error({ status: 500, code: 'BACKEND_UNAVAILABLE', detail: { msg: `WebGPU cannot start: ${reason}` } });
-}
-
 /** The ORT build for `device`, with its WASM threads and file location set (effective before its first session only). */
-async function loadOrt(platform: Platform, device: ExecutionProvider, init: WorkerInit, threads: number): Promise<OrtModule> {
+async function loadOrt(platform: Platform, device: ExecutionProvider, options: ResolvedEngineOptions): Promise<OrtModule> {
   const ort = await platform.loadOrt(device);
-  ort.env.wasm.numThreads = threads;
-  if (init.wasmPaths) ort.env.wasm.wasmPaths = init.wasmPaths;
+  ort.env.wasm.numThreads = options.wasmThreads;
+  if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
   return ort;
 }
 
-export async function startEngine(platform: Platform, init: WorkerInit): Promise<StartedEngine> {
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true || platform.name === 'node';
-  const threads = wasmThreadCount(init.wasmThreads, isolated, platform.cores());
-  const embedded = platform.embeddedModel();
-  const model = typeof init.model === 'string' ? resolveModelId(init.model, embedded) : (init.model ?? embedded);
-  const bytes = await readModel(model, { readBytes: platform.readBytes, store: platform.modelStore(), onProgress: init.onProgress });
+export async function startEngine(platform: Platform, init: EngineOptions): Promise<StartedEngine> {
+  const options = resolveOptions(init, platform);
+  const { model, wasmThreads: threads } = options;
+  const bytes = await readModel(model, { readBytes: platform.readBytes, store: platform.modelStore(), onProgress: options.onProgress });
+  const create = (ort: OrtModule, device: ExecutionProvider) =>
+    SegmentEngine.create({ model, bytes, runtime: new OrtRuntime(ort, device), io: platform, cacheBytes: options.cacheBytes });
   let reason: string | undefined;
-  if (init.device !== 'wasm') {
-    reason = platform.name === 'node' ? 'Node has no WebGPU here; onnxruntime-web runs wasm in Node.' : await webGpuUnavailableReason(globalThis.navigator?.gpu);
+  if (options.device !== 'wasm') {
+    reason = await platform.webGpuUnavailableReason();
     if (!reason) {
       let engine: SegmentEngine | undefined;
       try {
-        const ort = await loadOrt(platform, 'webgpu', init, threads);
-        engine = await SegmentEngine.create(model, bytes, new OrtRuntime(ort, 'webgpu'), platform, init.cacheBytes);
+        const ort = await loadOrt(platform, 'webgpu', options);
+        engine = await create(ort, 'webgpu');
         const started = engine;
         const device = await ort.env.webgpu.device;
         void device.lost.then((info) => started.markDeviceLost(info.message || String(info.reason)));
@@ -49,9 +43,8 @@ export async function startEngine(platform: Platform, init: WorkerInit): Promise
         reason = `the WebGPU sessions failed to start: ${errorText(e)}`;
       }
     }
-    if (init.device === 'webgpu') throw unavailable(reason);
+    if (options.device === 'webgpu') throw new SegmentAnything2Error({ status: 500, code: 'BACKEND_UNAVAILABLE', detail: { msg: `WebGPU cannot start: ${reason}` } });
   }
-  const ort = await loadOrt(platform, 'wasm', init, threads);
-  const engine = await SegmentEngine.create(model, bytes, new OrtRuntime(ort, 'wasm'), platform, init.cacheBytes);
+  const engine = await create(await loadOrt(platform, 'wasm', options), 'wasm');
   return { engine, backend: { device: 'wasm', threads, ...(reason ? { fallbackReason: reason } : {}) } };
 }

@@ -10,6 +10,7 @@ import { CacheStorageModelStore } from '../models/model-store.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
 import { downloadModelFile } from '../models/download.js';
 import { bytesOf, type Platform } from './platform.js';
+import { webGpuUnavailableReason } from './webgpu.js';
 
 async function readDrawable(source: CanvasImageSource | OffscreenCanvas): Promise<PixelImage> {
   const s = source as { width: number; height: number; naturalWidth?: number; naturalHeight?: number };
@@ -38,6 +39,8 @@ export const browserPlatform: Platform = {
   // Relative URLs resolve against the page (or the worker); downloads get the usual status checks.
   readBytes: (source, signal) => bytesOf(source, (url) => downloadModelFile(new URL(url, location.href).href, { signal })),
   cores: () => navigator.hardwareConcurrency || 1,
+  crossOriginIsolated: () => globalThis.crossOriginIsolated === true,
+  webGpuUnavailableReason: () => webGpuUnavailableReason(globalThis.navigator?.gpu),
   modelStore: () => (typeof caches === 'undefined' ? undefined : new CacheStorageModelStore()),
   decodeImage: (image) => toPixels(image, decodeBytes, readDrawable),
   embeddedModel() {

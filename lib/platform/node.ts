@@ -40,6 +40,9 @@ export const nodePlatform: Platform = {
   loadOrt: () => import('onnxruntime-web'),
   readBytes: (source, signal) => bytesOf(source, (url) => readUrl(url, signal)),
   cores: availableParallelism,
+  // Node's WASM threads need no isolation headers.
+  crossOriginIsolated: () => true,
+  webGpuUnavailableReason: async () => 'Node has no WebGPU here; onnxruntime-web runs wasm in Node.',
   // Node has no Cache Storage; downloads are checked but not persisted.
   modelStore: () => undefined,
   decodeImage: (image) => toPixels(image, decodeWithSharp),

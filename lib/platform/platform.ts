@@ -1,10 +1,18 @@
 /** What differs between Node and browsers: where ORT comes from, how bytes are read and images decoded. */
-import type { ExecutionProvider, OrtModule } from '../engine/ort-runtime.js';
+import type * as Ort from 'onnxruntime-web';
 import type { ModelSource, ModelSpec } from '../models/model-spec.js';
 import type { ModelStore } from '../models/model-store.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
+import type { ExecutionProvider } from '../options.js';
 import type { ImageInput } from '../types.js';
 
+/** The onnxruntime-web module (the platform picks its build). */
+export type OrtModule = typeof Ort;
+
+/**
+ * One platform's answers. The engine asks the platform what it can do (threads, WebGPU) and never
+ * tests which platform it is; `name` is for messages only.
+ */
 export interface Platform {
   readonly name: 'node' | 'browser';
   /** The onnxruntime-web build for this platform and execution provider. */
@@ -12,6 +20,10 @@ export interface Platform {
   readBytes(source: ModelSource, signal?: AbortSignal): Promise<Uint8Array>;
   /** Logical CPU cores, for the WASM thread count. */
   cores(): number;
+  /** Whether WASM may run more than one thread here (SharedArrayBuffer: a cross-origin isolated page, or Node). */
+  crossOriginIsolated(): boolean;
+  /** Why WebGPU cannot run the models here, or undefined when it can. */
+  webGpuUnavailableReason(): Promise<string | undefined>;
   /** Where checked model downloads persist (Cache Storage in browsers), if anywhere. */
   modelStore(): ModelStore | undefined;
   decodeImage(image: ImageInput): Promise<PixelImage>;

