@@ -5,41 +5,36 @@
  * body byte for byte. `code` is a stable, closed set that survives the worker boundary.
  */
 
-/** Stable error codes. Each maps to one row of the runner's error table, or to a library-only failure. */
-export type SegmentAnything2ErrorCode =
-  /** Row 1: a text field over 1 MiB (400, `detail` is a string). */
-  | 'PART_TOO_LARGE'
-  /** Row 2: FastAPI validation, e.g. a missing image or a bad boolean (422, `detail` is a list). */
-  | 'VALIDATION'
-  /** Row 4: `model_id` names another model than the one loaded (400). */
-  | 'MODEL_MISMATCH'
-  /** Row 5a: a prompt field is not valid JSON (400). */
-  | 'INVALID_JSON'
-  /** Row 5b: a prompt field is a ragged array (400). */
-  | 'RAGGED_ARRAY'
-  /** Row 6: the image cannot be decoded, or is a decompression bomb (500). */
-  | 'IMAGE_DECODE'
-  /** Row 7: the prompts cannot be run (wrong shapes, mismatched labels…) (400). */
-  | 'INVALID_PROMPT'
-  /** The request names an image handle that is not (or no longer) cached (400). */
-  | 'NO_IMAGE'
-  /** Row 8: out of memory (500). */
-  | 'OUT_OF_MEMORY'
-  /** The model files could not be loaded, or do not match a known ONNX contract (500). */
-  | 'MODEL_LOAD'
-  /** An ONNX Runtime failure while running the model (500). */
-  | 'INFERENCE'
-  /** The operation was cancelled with an AbortSignal. */
-  | 'ABORTED'
-  /** The segmenter was closed. */
-  | 'CLOSED'
-  /** The requested backend (e.g. WebGPU) cannot start. */
-  | 'BACKEND_UNAVAILABLE'
-  /**
-   * The GPU device was lost (driver reset, `device.destroy()`, GPU process crash) (500). A worker
-   * segmenter starts a new worker on the next call; an in-thread one must be created again.
-   */
-  | 'DEVICE_LOST';
+/**
+ * The error table: every code with its HTTP status and meaning. The runner's rows (see the gateway
+ * contract's error table) keep the runner's status; the others are this library's own. The README's
+ * error list is checked against this table (test/errors.test.ts).
+ */
+export const ERROR_CODES = {
+  PART_TOO_LARGE: { status: 400, meaning: 'A text field is over 1 MiB (runner row 1; `detail` is a string).' },
+  VALIDATION: { status: 422, meaning: 'FastAPI validation: a missing or non-file image, a bad boolean, a non-string `model_id` (runner row 2; `detail` is a list).' },
+  MODEL_MISMATCH: { status: 400, meaning: '`model_id` names another model than the one loaded, or an unknown id is asked of `createSegmenter` (runner row 4).' },
+  INVALID_JSON: { status: 400, meaning: 'A prompt field is not valid JSON (runner row 5a).' },
+  RAGGED_ARRAY: { status: 400, meaning: "A prompt field is a ragged array (runner row 5b, numpy's message)." },
+  IMAGE_DECODE: { status: 500, meaning: 'The image bytes cannot be decoded, or declare more than 2 × 89,478,485 pixels (runner row 6).' },
+  INVALID_IMAGE: { status: 400, meaning: 'The `image` value is no image this library reads: raw pixels of the wrong size, or an unsupported object.' },
+  NO_IMAGE: { status: 400, meaning: '`image` is a handle whose image is not (or no longer) cached: send the image again.' },
+  INVALID_PROMPT: { status: 400, meaning: 'The prompts cannot be run: wrong shapes, labels missing, non-finite numbers (runner row 7).' },
+  INFERENCE: { status: 400, meaning: 'ONNX Runtime failed while running the model (runner row 7: `Error during model execution: …`).' },
+  OUT_OF_MEMORY: { status: 500, meaning: 'Out of memory while running the model (runner row 8).' },
+  MODEL_LOAD: { status: 500, meaning: 'The model files could not be read, downloaded or checked, or match no known ONNX contract.' },
+  MODEL_CONTRACT: { status: 500, meaning: 'A loaded model returned outputs that break its ONNX contract (names, types or shapes) at run time.' },
+  ABORTED: { status: 499, meaning: 'The call was cancelled through its AbortSignal, or replaced by a newer hover request.' },
+  CLOSED: { status: 500, meaning: 'The segmenter was closed, or its worker stopped.' },
+  BACKEND_UNAVAILABLE: { status: 500, meaning: "The requested backend cannot start (`device: 'webgpu'` without WebGPU, a worker where there is none)." },
+  DEVICE_LOST: {
+    status: 500,
+    meaning: 'The GPU device was lost; a worker segmenter starts a new worker on the next call, an in-thread one must be created again.',
+  },
+} as const satisfies Record<string, { readonly status: number; readonly meaning: string }>;
+
+/** Stable error codes: the keys of {@link ERROR_CODES}. They survive the worker boundary. */
+export type SegmentAnything2ErrorCode = keyof typeof ERROR_CODES;
 
 /** One entry of a FastAPI/pydantic 422 `detail` list. */
 export interface ValidationIssue {
@@ -85,9 +80,14 @@ function messageOf(detail: ErrorDetail): string {
   return detail.msg;
 }
 
-/** A handled runner error: `{"detail":{"msg": msg}}`. */
-export function runnerError(status: number, code: SegmentAnything2ErrorCode, msg: string, cause?: unknown) {
-  return new SegmentAnything2Error({ status, code, detail: { msg }, cause });
+/**
+ * The one factory: an error of `code`, with the table's status. A string is the runner's
+ * `{"detail":{"msg": …}}`, except for `PART_TOO_LARGE`, whose `detail` is the string itself; a list
+ * is a 422's `detail`.
+ */
+export function errorOf(code: SegmentAnything2ErrorCode, detail: string | ValidationIssue[], cause?: unknown): SegmentAnything2Error {
+  const body: ErrorDetail = typeof detail !== 'string' || code === 'PART_TOO_LARGE' ? detail : { msg: detail };
+  return new SegmentAnything2Error({ status: ERROR_CODES[code].status, code, detail: body, cause });
 }
 
 /**
@@ -95,20 +95,30 @@ export function runnerError(status: number, code: SegmentAnything2ErrorCode, msg
  * `InferenceError("Error during model execution: <orig>")` and always appends a period.
  */
 export function promptError(original: string, cause?: unknown) {
-  return runnerError(400, 'INVALID_PROMPT', `Error during model execution: ${original}.`, cause);
+  return errorOf('INVALID_PROMPT', `Error during model execution: ${original}.`, cause);
 }
 
 /** The error for work cancelled through an AbortSignal (or replaced by a newer hover request). */
 export function abortedError(reason?: unknown): SegmentAnything2Error {
   const msg = typeof reason === 'string' ? reason : 'The request was aborted.';
-  return new SegmentAnything2Error({ status: 499, code: 'ABORTED', detail: { msg }, cause: reason });
+  return errorOf('ABORTED', msg, reason);
 }
 
 /** The error for any call on a closed segmenter. */
 export function closedError(cause?: unknown): SegmentAnything2Error {
-  return new SegmentAnything2Error({ status: 500, code: 'CLOSED', detail: { msg: 'The segmenter is closed.' }, cause });
+  return errorOf('CLOSED', 'The segmenter is closed.', cause);
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortedError(signal.reason);
+}
+
+/** A lost GPU device: every later call fails with this. */
+export function deviceLostError(reason: string, cause?: unknown): SegmentAnything2Error {
+  return errorOf('DEVICE_LOST', `The GPU device was lost (${reason}).`, cause);
+}
+
+/** An error's message, whatever was thrown. */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

@@ -1,7 +1,7 @@
 /** `createSegmenter`: the public entry to segmentation, bound to a platform by the package entries. */
 import { resolveWorker } from './engine/resolve-options.js';
 import { startEngine } from './engine/start.js';
-import { SegmentAnything2Error } from './errors.js';
+import { errorOf } from './errors.js';
 import type { Segmenter, SegmenterOptions } from './options.js';
 import type { Platform } from './platform/platform.js';
 import type { WorkerInit } from './protocol.js';
@@ -15,7 +15,7 @@ export function segmenterFactory(
     const { worker, engine: init } = resolveWorker(options, startWorker !== undefined);
     if (worker !== false) {
       if (!startWorker) {
-        throw new SegmentAnything2Error({ status: 500, code: 'BACKEND_UNAVAILABLE', detail: { msg: `There are no Web Workers in ${platform.name}; use worker: false.` } });
+        throw errorOf('BACKEND_UNAVAILABLE', `There are no Web Workers in ${platform.name}; use worker: false.`);
       }
       return startWorker(init, typeof worker === 'function' ? worker : undefined);
     }

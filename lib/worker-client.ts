@@ -4,7 +4,7 @@
  * transferred buffers, not copies.
  */
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
-import { abortedError, closedError, SegmentAnything2Error } from './errors.js';
+import { abortedError, closedError, errorOf, SegmentAnything2Error } from './errors.js';
 import type { ModelSource, ModelSpec } from './models/model-spec.js';
 import type { WorkerApi, WorkerInit, WorkerReady } from './protocol.js';
 import type { BackendInfo, EngineStats, Segmenter } from './options.js';
@@ -17,7 +17,7 @@ export type WorkerFactory = () => Worker;
 const defaultWorker: WorkerFactory = () => new Worker(new URL('../worker/segmenter.worker.js', import.meta.url), { type: 'module' });
 
 function workerDied(reason: string): SegmentAnything2Error {
-  return new SegmentAnything2Error({ status: 500, code: 'CLOSED', detail: { msg: `The segmentation worker stopped: ${reason}` } });
+  return errorOf('CLOSED', `The segmentation worker stopped: ${reason}`);
 }
 
 /** Model URLs made absolute against the page, since the worker resolves against its own URL. */

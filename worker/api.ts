@@ -2,7 +2,7 @@
 import { transfer } from 'comlink';
 import type { SegmentEngine } from '../lib/engine/engine.js';
 import { startEngine } from '../lib/engine/start.js';
-import { SegmentAnything2Error } from '../lib/errors.js';
+import { errorOf } from '../lib/errors.js';
 import type { Platform } from '../lib/platform/platform.js';
 import type { WireCallOptions, WorkerApi, WorkerReady } from '../lib/protocol.js';
 import type { SegmentAnything2Response } from '../lib/types.js';
@@ -16,7 +16,7 @@ export function createWorkerApi(platform: Platform): WorkerApi {
   const calls = new Map<number, AbortController>();
 
   const ready = (): SegmentEngine => {
-    if (!engine) throw new SegmentAnything2Error({ status: 500, code: 'CLOSED', detail: { msg: 'The worker has no engine: init() first.' } });
+    if (!engine) throw errorOf('CLOSED', 'The worker has no engine: init() first.');
     return engine;
   };
   /** Runs `fn` with an AbortSignal that `abort(callId)` fires. */

@@ -2,7 +2,7 @@
  * The in-process engine: the whole request → response path on the calling thread. The worker of
  * `worker/` hosts this same class.
  */
-import { closedError, runnerError, SegmentAnything2Error, throwIfAborted } from '../errors.js';
+import { closedError, deviceLostError, errorOf, throwIfAborted } from '../errors.js';
 import { encodedBytes } from '../image/pixels.js';
 import { detectContract, type Contract } from '../models/contracts.js';
 import type { ModelBytes } from '../models/model-loader.js';
@@ -110,11 +110,7 @@ export class SegmentEngine {
     const iou = readFloatOutput(results, iouOutput, 2);
     const tokens = masks.dims[1]!;
     if (masks.dims[2] !== LOW_RES || masks.dims[3] !== LOW_RES || iou.data.length !== tokens) {
-      throw new SegmentAnything2Error({
-        status: 500,
-        code: 'MODEL_LOAD',
-        detail: { msg: `Decoder returned masks [${masks.dims.join(', ')}] and IoU [${iou.dims.join(', ')}]; expected [1, T, 256, 256] and [1, T].` },
-      });
+      throw errorOf('MODEL_CONTRACT', `Decoder returned masks [${masks.dims.join(', ')}] and IoU [${iou.dims.join(', ')}]; expected [1, T, 256, 256] and [1, T].`);
     }
     return { lowRes: masks.data, iou: iou.data, tokens };
   }
@@ -127,7 +123,7 @@ export class SegmentEngine {
     if (isHandle(image)) {
       const lease = this.cache.lease(image.id);
       if (!lease) {
-        throw runnerError(400, 'NO_IMAGE', `image: no cached image has the id ${image.id}; send the image itself, or call setImage again.`);
+        throw errorOf('NO_IMAGE', `image: no cached image has the id ${image.id}; send the image itself, or call setImage again.`);
       }
       this.counts.cacheHits++;
       return lease;
@@ -282,10 +278,6 @@ export function decoderFeeds(contract: Contract, rt: OrtRuntime, embedding: Embe
     feeds.orig_im_size = rt.tensor(new Float32Array([geometry.resizedHeight, geometry.resizedWidth]), [2]);
   }
   return feeds;
-}
-
-function deviceLostError(reason: string, cause?: unknown): SegmentAnything2Error {
-  return new SegmentAnything2Error({ status: 500, code: 'DEVICE_LOST', detail: { msg: `The GPU device was lost (${reason}).` }, cause });
 }
 
 function isHandle(image: ImageInput | ImageHandle): image is ImageHandle {

@@ -4,7 +4,7 @@
  * file does nothing at import time and never picks a bundle.
  */
 import type * as Ort from 'onnxruntime-web';
-import { SegmentAnything2Error, throwIfAborted } from '../errors.js';
+import { errorOf, errorText, type SegmentAnything2Error, throwIfAborted } from '../errors.js';
 import type { ExecutionProvider } from '../options.js';
 import type { OrtModule } from '../platform/platform.js';
 import { SerialQueue, yieldToEventLoop } from './queue.js';
@@ -41,12 +41,7 @@ export class OrtRuntime {
         ...(gpuOutputs ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
       });
     } catch (cause) {
-      throw new SegmentAnything2Error({
-        status: 500,
-        code: 'MODEL_LOAD',
-        detail: { msg: `Could not create the ${what} session on ${this.executionProvider}: ${errorText(cause)}` },
-        cause,
-      });
+      throw errorOf('MODEL_LOAD', `Could not create the ${what} session on ${this.executionProvider}: ${errorText(cause)}`, cause);
     }
   }
 
@@ -78,39 +73,21 @@ export class OrtRuntime {
   }
 }
 
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** A runtime failure inside the model, with the runner's row 7 / row 8 bodies. */
 function inferenceError(cause: unknown): SegmentAnything2Error {
   const text = errorText(cause);
   if (/out of memory|failed to allocate|RangeError: Array buffer allocation/i.test(text)) {
-    return new SegmentAnything2Error({
-      status: 500,
-      code: 'OUT_OF_MEMORY',
-      detail: { msg: 'Out of memory error. Try reducing input image resolution.' },
-      cause,
-    });
+    return errorOf('OUT_OF_MEMORY', 'Out of memory error. Try reducing input image resolution.', cause);
   }
-  return new SegmentAnything2Error({
-    status: 400,
-    code: 'INFERENCE',
-    detail: { msg: `Error during model execution: ${text}.` },
-    cause,
-  });
+  return errorOf('INFERENCE', `Error during model execution: ${text}.`, cause);
 }
 
-/** Reads a float32 output by name and checks its rank; throws MODEL_LOAD naming what was found. */
+/** Reads a float32 output by name and checks its rank; throws MODEL_CONTRACT naming what was found. */
 export function readFloatOutput(results: Record<string, OrtTensor>, name: string, rank: number): { data: Float32Array; dims: readonly number[] } {
   const t = results[name];
   if (!t || t.type !== 'float32' || t.dims.length !== rank || !(t.data instanceof Float32Array)) {
     const found = Object.entries(results).map(([k, v]) => `${k}: ${v.type}[${v.dims.join(', ')}]`);
-    throw new SegmentAnything2Error({
-      status: 500,
-      code: 'MODEL_LOAD',
-      detail: { msg: `Expected output ${name} as float32 of rank ${rank}; the model returned ${found.join('; ')}.` },
-    });
+    throw errorOf('MODEL_CONTRACT', `Expected output ${name} as float32 of rank ${rank}; the model returned ${found.join('; ')}.`);
   }
   return { data: t.data, dims: t.dims };
 }

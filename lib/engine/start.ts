@@ -1,10 +1,10 @@
 /** Starts an engine on the best allowed backend, recording why WebGPU was not used. */
-import { SegmentAnything2Error } from '../errors.js';
+import { errorOf, errorText } from '../errors.js';
 import { readModel } from '../models/model-loader.js';
 import type { BackendInfo, EngineOptions, ExecutionProvider, ResolvedEngineOptions } from '../options.js';
 import type { OrtModule, Platform } from '../platform/platform.js';
 import { SegmentEngine } from './engine.js';
-import { errorText, OrtRuntime } from './ort-runtime.js';
+import { OrtRuntime } from './ort-runtime.js';
 import { resolveOptions } from './resolve-options.js';
 
 export interface StartedEngine {
@@ -43,7 +43,7 @@ export async function startEngine(platform: Platform, init: EngineOptions): Prom
         reason = `the WebGPU sessions failed to start: ${errorText(e)}`;
       }
     }
-    if (options.device === 'webgpu') throw new SegmentAnything2Error({ status: 500, code: 'BACKEND_UNAVAILABLE', detail: { msg: `WebGPU cannot start: ${reason}` } });
+    if (options.device === 'webgpu') throw errorOf('BACKEND_UNAVAILABLE', `WebGPU cannot start: ${reason}`);
   }
   const engine = await create(await loadOrt(platform, 'wasm', options), 'wasm');
   return { engine, backend: { device: 'wasm', threads, ...(reason ? { fallbackReason: reason } : {}) } };

@@ -2,7 +2,7 @@
  * Turns any accepted `image` value into 8-bit pixels. Encoded bytes go to the platform's decoder
  * (Node: sharp; browsers: createImageBitmap); decoded forms are read directly.
  */
-import { PIPELINE_ERROR_MESSAGE, runnerError, SegmentAnything2Error } from '../errors.js';
+import { errorOf, PIPELINE_ERROR_MESSAGE, SegmentAnything2Error } from '../errors.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
 import { headerSize } from './header.js';
 import type { ImageInput, RawImage } from '../types.js';
@@ -17,7 +17,7 @@ export type DrawableReader = (drawable: CanvasImageSource | OffscreenCanvas) => 
 
 /** The runner's answer to an image Pillow cannot open (row 6): 500 with the route's default message. */
 export function imageDecodeError(cause: unknown): SegmentAnything2Error {
-  return new SegmentAnything2Error({ status: 500, code: 'IMAGE_DECODE', detail: { msg: PIPELINE_ERROR_MESSAGE }, cause });
+  return errorOf('IMAGE_DECODE', PIPELINE_ERROR_MESSAGE, cause);
 }
 
 function isRawImage(v: unknown): v is RawImage {
@@ -30,10 +30,10 @@ function fromRaw(raw: RawImage): PixelImage {
   const channels = raw.channels ?? 4;
   const { width, height, data } = raw;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || (channels !== 3 && channels !== 4)) {
-    throw runnerError(400, 'IMAGE_DECODE', `image: raw pixels need positive integer width and height and 3 or 4 channels, got ${width}×${height}×${channels}.`);
+    throw errorOf('INVALID_IMAGE', `image: raw pixels need positive integer width and height and 3 or 4 channels, got ${width}×${height}×${channels}.`);
   }
   if (data.length !== width * height * channels) {
-    throw runnerError(400, 'IMAGE_DECODE', `image: ${width}×${height}×${channels} raw pixels need ${width * height * channels} bytes, got ${data.length}.`);
+    throw errorOf('INVALID_IMAGE', `image: ${width}×${height}×${channels} raw pixels need ${width * height * channels} bytes, got ${data.length}.`);
   }
   return { data, width, height, channels };
 }
@@ -69,5 +69,5 @@ export async function toPixels(image: ImageInput, decode: BytesDecoder, draw?: D
     }
   }
   if (draw) return draw(image as CanvasImageSource);
-  throw runnerError(400, 'IMAGE_DECODE', `image: unsupported value of type ${Object.prototype.toString.call(image)} on this platform.`);
+  throw errorOf('INVALID_IMAGE', `image: unsupported value of type ${Object.prototype.toString.call(image)} on this platform.`);
 }

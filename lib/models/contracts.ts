@@ -2,7 +2,7 @@
  * The ONNX I/O contracts this library runs (anchors.md §2), detected from a session's input and
  * output names. Tensors are always addressed by name, never by position.
  */
-import { SegmentAnything2Error } from '../errors.js';
+import { errorOf, type SegmentAnything2Error } from '../errors.js';
 import type { ModelFamily } from '../pipeline/preprocess.js';
 
 /** What the engine needs to know about a session: its tensor names. */
@@ -57,11 +57,7 @@ export interface AllTokenOutputs {
 
 function contractError(msg: string, encoder: SessionNames, decoder: SessionNames): SegmentAnything2Error {
   const names = (s: SessionNames) => `inputs [${s.inputNames.join(', ')}], outputs [${s.outputNames.join(', ')}]`;
-  return new SegmentAnything2Error({
-    status: 500,
-    code: 'MODEL_LOAD',
-    detail: { msg: `${msg}. Encoder has ${names(encoder)}; decoder has ${names(decoder)}.` },
-  });
+  return errorOf('MODEL_LOAD', `${msg}. Encoder has ${names(encoder)}; decoder has ${names(decoder)}.`);
 }
 
 function hasAll(names: readonly string[], wanted: readonly string[]): boolean {

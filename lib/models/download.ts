@@ -6,7 +6,7 @@
  * Progress invariants: `loaded` never decreases, `total` never changes, and the last event has
  * `loaded === total`.
  */
-import { abortedError, SegmentAnything2Error, throwIfAborted } from '../errors.js';
+import { abortedError, errorOf, errorText, SegmentAnything2Error, throwIfAborted } from '../errors.js';
 
 export interface DownloadProgress {
   /** The URL being downloaded. */
@@ -32,7 +32,7 @@ export interface DownloadOptions {
 }
 
 export function downloadError(msg: string, cause?: unknown): SegmentAnything2Error {
-  return new SegmentAnything2Error({ status: 500, code: 'MODEL_LOAD', detail: { msg }, cause });
+  return errorOf('MODEL_LOAD', msg, cause);
 }
 
 /** Checks model bytes against an expected size and SHA-256 (each only when given). */
@@ -94,7 +94,7 @@ export async function downloadModelFile(url: string, options: DownloadOptions = 
         response = await doFetch(url, { signal, headers, cache: 'no-store' });
       } catch (cause) {
         if (signal?.aborted) throw abortedError(signal.reason);
-        throw new Retryable(`Could not fetch ${url}: ${cause instanceof Error ? cause.message : String(cause)}`);
+        throw new Retryable(`Could not fetch ${url}: ${errorText(cause)}`);
       }
       if (response.status >= 500) throw new Retryable(`Could not fetch ${url}: HTTP ${response.status}`);
       if (!response.ok) throw downloadError(`Could not fetch ${url}: HTTP ${response.status} ${response.statusText}`.trim());
@@ -118,7 +118,7 @@ export async function downloadModelFile(url: string, options: DownloadOptions = 
       } catch (cause) {
         if (signal?.aborted) throw abortedError(signal.reason);
         if (cause instanceof SegmentAnything2Error) throw cause;
-        throw new Retryable(`The download of ${url} broke off after ${received} bytes: ${cause instanceof Error ? cause.message : String(cause)}`);
+        throw new Retryable(`The download of ${url} broke off after ${received} bytes: ${errorText(cause)}`);
       }
       if (total > 0 && received !== total) throw new Retryable(`${url} ended after ${received} of ${total} bytes.`);
       break;

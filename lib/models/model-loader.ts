@@ -3,7 +3,7 @@
  * store. Files that are entries of a zip archive are extracted from it; an archive that both files
  * name is read once.
  */
-import { SegmentAnything2Error, throwIfAborted } from '../errors.js';
+import { errorOf, errorText, SegmentAnything2Error, throwIfAborted } from '../errors.js';
 import type { ModelFile, ModelSource, ModelSpec } from './model-spec.js';
 import { verifyModelBytes } from './download.js';
 import { loadModelFile, type ModelFileKind, type ModelFileRole, type ModelStore } from './model-store.js';
@@ -50,10 +50,10 @@ async function fetchFile(model: ModelSpec, file: ModelFile, kind: ModelFileKind,
     } catch (e) {
       // A cancelled load stops; a failed source gives way to the next.
       if (urls.length === 1 || (SegmentAnything2Error.is(e) && e.code === 'ABORTED') || ctx.signal?.aborted) throw e;
-      failures.push(`${url}: ${e instanceof Error ? e.message : String(e)}`);
+      failures.push(`${url}: ${errorText(e)}`);
     }
   }
-  throw new SegmentAnything2Error({ status: 500, code: 'MODEL_LOAD', detail: { msg: `Could not load the ${kind} file from any of its ${urls.length} sources. ${failures.join(' | ')}` } });
+  throw errorOf('MODEL_LOAD', `Could not load the ${kind} file from any of its ${urls.length} sources. ${failures.join(' | ')}`);
 }
 
 /** One file or archive: read locally (size and digest still checked), or downloaded through the store. */

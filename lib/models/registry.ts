@@ -17,7 +17,7 @@
  * in the model store; the others are checked for length only (and, for archive entries, CRC-32) and
  * fetched each time.
  */
-import { SegmentAnything2Error } from '../errors.js';
+import { errorOf } from '../errors.js';
 import type { ModelSpec } from './model-spec.js';
 
 export const GATEWAY_DEFAULT_MODEL_ID = 'facebook/sam2-hiera-large';
@@ -91,5 +91,5 @@ export function resolveModelId(id: string, embedded: ModelSpec): ModelSpec {
   const spec = SAM2_MODELS[id];
   if (spec) return spec;
   const known = [embedded.id, ...Object.keys(SAM2_MODELS)].join(', ');
-  throw new SegmentAnything2Error({ status: 400, code: 'MODEL_MISMATCH', detail: { msg: `Unknown model_id ${id}. Known ids: ${known}.` } });
+  throw errorOf('MODEL_MISMATCH', `Unknown model_id ${id}. Known ids: ${known}.`);
 }

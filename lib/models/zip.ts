@@ -5,7 +5,7 @@
  * platform's `DecompressionStream('deflate-raw')` (Node 20, browsers). Every entry is checked
  * against its uncompressed size and CRC-32. No dependencies; failures are MODEL_LOAD errors.
  */
-import { SegmentAnything2Error } from '../errors.js';
+import { errorOf, errorText, SegmentAnything2Error } from '../errors.js';
 
 /** One central directory record, with Zip64 values already applied. */
 export interface ZipEntry {
@@ -33,7 +33,7 @@ const U32_MAX = 0xffffffff;
 const INFLATE_CHUNK = 1 << 20;
 
 function zipError(msg: string, cause?: unknown): SegmentAnything2Error {
-  return new SegmentAnything2Error({ status: 500, code: 'MODEL_LOAD', detail: { msg }, cause });
+  return errorOf('MODEL_LOAD', msg, cause);
 }
 
 /** Little-endian reads that fail as a corrupt archive, never with a RangeError. */
@@ -220,7 +220,7 @@ async function inflateRaw(data: Uint8Array, size: number, what: string): Promise
   } catch (cause) {
     await reader.cancel().catch(() => {});
     if (cause instanceof SegmentAnything2Error) throw cause;
-    throw zipError(`${what} is corrupt: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+    throw zipError(`${what} is corrupt: ${errorText(cause)}`, cause);
   }
   if (length !== size) throw zipError(`${what} inflates to ${length} bytes, expected ${size}.`);
   return { out, crc };

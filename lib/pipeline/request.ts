@@ -3,7 +3,7 @@
  * validation (row 2), `model_id` (row 4), then the JSON prompt fields in the order point_coords,
  * point_labels, box, mask_input (row 5). Image decoding (row 6) and prompt checks (row 7) come later.
  */
-import { promptError, runnerError, SegmentAnything2Error, type ValidationIssue } from '../errors.js';
+import { errorOf, promptError, type ValidationIssue } from '../errors.js';
 import type { BooleanField, ImageHandle, ImageInput, PromptField, SegmentAnything2Request } from '../types.js';
 import { RaggedArrayError, toNdArray, type NdArray } from './ndarray.js';
 import { PyJSONDecodeError, pyJsonLoads } from './pyjson.js';
@@ -61,7 +61,7 @@ function checkPartSizes(request: SegmentAnything2Request): void {
     // Byte length without encoding when it cannot matter (a UTF-16 unit is at most 3 UTF-8 bytes).
     if (value.length * 3 <= MAX_PART_BYTES) continue;
     if (utf8.encode(value).length > MAX_PART_BYTES) {
-      throw new SegmentAnything2Error({ status: 400, code: 'PART_TOO_LARGE', detail: 'Part exceeded maximum size of 1024KB.' });
+      throw errorOf('PART_TOO_LARGE', 'Part exceeded maximum size of 1024KB.');
     }
   }
 }
@@ -99,7 +99,7 @@ function validate(request: SegmentAnything2Request): Record<BooleanFieldName, bo
       });
     } else booleans[field] = parsed;
   }
-  if (issues.length > 0) throw new SegmentAnything2Error({ status: 422, code: 'VALIDATION', detail: issues });
+  if (issues.length > 0) throw errorOf('VALIDATION', issues);
   return booleans;
 }
 
@@ -137,7 +137,7 @@ export function parsePromptField(field: PromptFieldName, value: PromptField): Nd
       parsed = pyJsonLoads(value);
     } catch (e) {
       if (e instanceof PyJSONDecodeError) {
-        throw runnerError(400, 'INVALID_JSON', `Error parsing JSON for ${field}: ${e.message}`, e);
+        throw errorOf('INVALID_JSON', `Error parsing JSON for ${field}: ${e.message}`, e);
       }
       throw e;
     }
@@ -156,7 +156,7 @@ function ndArrayOrRagged(value: unknown): NdArray {
     return toNdArray(value);
   } catch (e) {
     // numpy's ValueError propagates as is and the route turns it into a 400 with the raw message.
-    if (e instanceof RaggedArrayError) throw runnerError(400, 'RAGGED_ARRAY', e.message, e);
+    if (e instanceof RaggedArrayError) throw errorOf('RAGGED_ARRAY', e.message, e);
     throw e;
   }
 }
@@ -167,17 +167,13 @@ function ndArrayOrRagged(value: unknown): NdArray {
  */
 export function parseRequest(request: SegmentAnything2Request, loadedModelId: string): ParsedRequest {
   if (typeof request !== 'object' || request === null) {
-    throw new SegmentAnything2Error({
-      status: 422,
-      code: 'VALIDATION',
-      detail: [{ type: 'missing', loc: ['body', 'image'], msg: 'Field required', input: null }],
-    });
+    throw errorOf('VALIDATION', [{ type: 'missing', loc: ['body', 'image'], msg: 'Field required', input: null }]);
   }
   checkPartSizes(request);
   const booleans = validate(request);
   const modelId = request.model_id;
   if (!isAbsent(modelId) && modelId !== loadedModelId) {
-    throw runnerError(400, 'MODEL_MISMATCH', `pipeline configured with ${loadedModelId} but called with ${String(modelId)}.`);
+    throw errorOf('MODEL_MISMATCH', `pipeline configured with ${loadedModelId} but called with ${String(modelId)}.`);
   }
   const prompts: Partial<Record<PromptFieldName, NdArray>> = {};
   for (const field of PROMPT_FIELDS) {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { EMBEDDED_MODEL, embeddedModelSpec } from '../models/model-spec.js';
 import { MAX_IMAGE_PIXELS, toPixels } from '../image/pixels.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
+import { errorText } from '../errors.js';
 import { downloadError, downloadModelFile } from '../models/download.js';
 import { bytesOf, type Platform } from './platform.js';
 
@@ -20,7 +21,7 @@ async function readUrl(url: string, signal?: AbortSignal): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path, { signal }));
   } catch (cause) {
-    throw downloadError(`Could not read ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+    throw downloadError(`Could not read ${path}: ${errorText(cause)}`, cause);
   }
 }
 

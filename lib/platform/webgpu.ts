@@ -3,6 +3,8 @@
  * SAM encoders need. The engine asks the platform, which asks this.
  */
 
+import { errorText } from '../errors.js';
+
 /** The storage-buffer binding the SAM encoders need (a global-attention block's score matrix). */
 export const MIN_STORAGE_BINDING = 128 * 1024 * 1024;
 
@@ -13,7 +15,7 @@ export async function webGpuUnavailableReason(gpu: GPU | undefined): Promise<str
   try {
     adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   } catch (e) {
-    return `navigator.gpu.requestAdapter() failed: ${e instanceof Error ? e.message : String(e)}`;
+    return `navigator.gpu.requestAdapter() failed: ${errorText(e)}`;
   }
   if (!adapter) return 'navigator.gpu.requestAdapter() found no adapter.';
   const binding = adapter.limits.maxStorageBufferBindingSize;

@@ -1,7 +1,7 @@
 /**
  * The source tree's shape: no import cycles in lib/ and worker/ (type-only imports count too), the
- * platform layer never reaches up into the engine, nothing asks for the platform's name, and no
- * source file is over 300 lines.
+ * platform layer never reaches up into the engine, nothing asks for the platform's name, errors
+ * come from one factory, and no source file is over 300 lines.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -80,6 +80,11 @@ describe('source layout', () => {
   it('asks the platform what it can do, never its name', () => {
     const byName = files.filter((f) => /platform\.name\s*[!=]==/.test(readFileSync(join(root, f), 'utf8')));
     expect(byName).toEqual([]);
+  });
+
+  it('builds every error through the one factory of lib/errors.ts (transfer.ts only rebuilds what crossed a worker)', () => {
+    const adHoc = files.filter((f) => !['lib/errors.ts', 'lib/transfer.ts'].includes(f) && /new SegmentAnything2Error\(/.test(readFileSync(join(root, f), 'utf8')));
+    expect(adHoc).toEqual([]);
   });
 
   it('has no source file over 300 lines', () => {

@@ -109,9 +109,9 @@ export const CORPUS: readonly CorpusEntry[] = [
   bad('a PNG whose header claims 20000×20000', image('bombPng'), 500, 'IMAGE_DECODE', PIPELINE),
   bad('a GIF whose header claims 65535×65535', image('bombGif'), 500, 'IMAGE_DECODE', PIPELINE),
   bad('a JPEG whose header claims 20000×20000', image('bombJpeg'), 500, 'IMAGE_DECODE', PIPELINE),
-  bad('raw pixels of the wrong length', { image: { data: new Uint8Array(10), width: 4, height: 4 } }, 400, 'IMAGE_DECODE', 'raw pixels need 64 bytes'),
-  bad('raw pixels 0 wide', { image: { data: new Uint8Array(0), width: 0, height: 4 } }, 400, 'IMAGE_DECODE'),
-  bad('an object that is not an image', { image: { hello: 'world' } }, 400, 'IMAGE_DECODE', 'unsupported value'),
+  bad('raw pixels of the wrong length', { image: { data: new Uint8Array(10), width: 4, height: 4 } }, 400, 'INVALID_IMAGE', 'raw pixels need 64 bytes'),
+  bad('raw pixels 0 wide', { image: { data: new Uint8Array(0), width: 0, height: 4 } }, 400, 'INVALID_IMAGE'),
+  bad('an object that is not an image', { image: { hello: 'world' } }, 400, 'INVALID_IMAGE', 'unsupported value'),
   bad('an image handle that was never issued', { image: { id: 'f'.repeat(64), width: 4, height: 4 } }, 400, 'NO_IMAGE'),
   // Answered, as by the runner.
   ok('negative coordinates', { point_coords: '[[-10, -20]]' }),
