@@ -4,9 +4,10 @@
  * sessions of the same model, fed the same tensors, timed around `session.run` alone.
  */
 import { expose } from 'comlink';
-import { createModelSessions, decoderFeeds, type Embedding } from '../lib/engine/engine.js';
+import type { Embedding } from '../lib/engine/engine.js';
 import { OrtRuntime, type OrtSession } from '../lib/engine/ort-runtime.js';
-import type { Contract } from '../lib/models/contracts.js';
+import { createModelSessions } from '../lib/engine/sessions.js';
+import { decoderFeeds, type Contract } from '../lib/models/contracts.js';
 import { readModel } from '../lib/models/model-loader.js';
 import { preprocess, MODEL_SIZE } from '../lib/pipeline/preprocess.js';
 import { checkPrompts } from '../lib/pipeline/prompts.js';
@@ -53,7 +54,7 @@ const benchApi = {
     if (!bare) throw new Error('bareSetup first');
     const { decoder, contract, runtime, embedding } = bare;
     const prompts = checkPrompts(parseRequest({ ...request, image: new Uint8Array(1) }, bare.modelId));
-    const feeds = decoderFeeds(contract, runtime, embedding, prompts);
+    const feeds = decoderFeeds(contract, prompts, embedding.geometry, embedding.tensors, (a) => runtime.tensor(a.data, a.dims));
     const times: number[] = [];
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();

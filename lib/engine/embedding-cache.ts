@@ -60,6 +60,11 @@ export class EmbeddingCache<V extends Disposable> {
     return this.entries.has(key);
   }
 
+  /** Whether `key` is cached or being computed. */
+  known(key: string): boolean {
+    return this.entries.has(key) || this.pending.has(key);
+  }
+
   /** Leases the cached value for `key`, or undefined. */
   lease(key: string): Lease<V> | undefined {
     const entry = this.entries.get(key);

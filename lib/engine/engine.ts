@@ -1,23 +1,22 @@
 /**
  * The in-process engine: the whole request → response path on the calling thread. The worker of
- * `worker/` hosts this same class.
+ * `worker/` hosts this same class. A request goes top to bottom: resolve the image (key + pixels)
+ * → parse and check the prompts → embed (cache or encode) → decode → postprocess.
  */
 import { closedError, deviceLostError, errorOf, throwIfAborted } from '../errors.js';
-import { encodedBytes } from '../image/pixels.js';
-import { detectContract, type Contract } from '../models/contracts.js';
+import { decoderFeeds, type Contract } from '../models/contracts.js';
 import type { ModelBytes } from '../models/model-loader.js';
 import type { ModelSpec } from '../models/model-spec.js';
-import { withExtraOutputs } from '../models/onnx-outputs.js';
-import { dropRankZeroValueInfo } from '../models/onnx-repair.js';
+import type { EngineStats } from '../options.js';
 import { postprocess, type DecoderOutput } from '../pipeline/postprocess.js';
 import { preprocess, LOW_RES, MODEL_SIZE, type Geometry, type PixelImage } from '../pipeline/preprocess.js';
-import { checkPrompts, encodePoints, type Prompts } from '../pipeline/prompts.js';
+import { checkPrompts, type Prompts } from '../pipeline/prompts.js';
 import { parseRequest } from '../pipeline/request.js';
-import type { EngineStats } from '../options.js';
 import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from '../types.js';
 import { EmbeddingCache, type Lease } from './embedding-cache.js';
-import { contentKey } from './content-key.js';
-import { readFloatOutput, type OrtRuntime, type OrtSession, type OrtTensor } from './ort-runtime.js';
+import { noImageError, resolveImage, type ResolvedImage } from './image-source.js';
+import { readFloatOutput, type OrtRuntime, type OrtTensor } from './ort-runtime.js';
+import { createModelSessions, type ModelSessions } from './sessions.js';
 
 /** An encoded image: the encoder outputs by name, and where the image sits in model space. */
 export interface Embedding {
@@ -54,27 +53,24 @@ export class SegmentEngine {
   private readonly counts = { encoderRuns: 0, decoderRuns: 0, cacheHits: 0, cacheMisses: 0 };
   private embeddingLocation?: string;
 
-  private constructor(
-    readonly modelId: string,
-    readonly contract: Contract,
-    private readonly runtime: OrtRuntime,
-    private readonly encoder: OrtSession,
-    private readonly decoder: OrtSession,
-    private readonly io: EngineIO,
-    cacheBytes: number,
-  ) {
-    this.cache = new EmbeddingCache(cacheBytes);
+  readonly modelId: string;
+  readonly contract: Contract;
+  private readonly runtime: OrtRuntime;
+  private readonly sessions: ModelSessions;
+  private readonly io: EngineIO;
+
+  private constructor(init: EngineInit, sessions: ModelSessions) {
+    this.modelId = init.model.id;
+    this.contract = sessions.contract;
+    this.runtime = init.runtime;
+    this.sessions = sessions;
+    this.io = init.io;
+    this.cache = new EmbeddingCache(init.cacheBytes);
   }
 
-  /** Creates both sessions on `runtime` and detects their contract. */
-  static async create(options: EngineInit): Promise<SegmentEngine> {
-    const { model, bytes, runtime, io, cacheBytes } = options;
-    const { encoder, decoder, contract } = await createModelSessions(model, bytes, runtime);
-    return new SegmentEngine(model.id, contract, runtime, encoder, decoder, io, cacheBytes);
-  }
-
-  get family() {
-    return this.contract.family;
+  /** Creates both sessions on `init.runtime` and detects their contract. */
+  static async create(init: EngineInit): Promise<SegmentEngine> {
+    return new SegmentEngine(init, await createModelSessions(init.model, init.bytes, init.runtime));
   }
 
   /**
@@ -87,7 +83,7 @@ export class SegmentEngine {
     const input = this.runtime.tensor(tensor, [1, 3, MODEL_SIZE, MODEL_SIZE]);
     const outputs = this.contract.embeddings.map(([, encoderOutput]) => encoderOutput);
     this.counts.encoderRuns++;
-    const tensors = await this.guarded((s) => this.runtime.run(this.encoder, { [this.contract.encoderInput]: input }, outputs, s), signal);
+    const tensors = await this.guarded((s) => this.runtime.run(this.sessions.encoder, { [this.contract.encoderInput]: input }, outputs, s), signal);
     const bytes = Object.values(tensors).reduce((sum, t) => sum + t.size * 4, 0);
     this.embeddingLocation = tensors[this.contract.embeddings[0]![1]]?.location;
     return { tensors, geometry, bytes, dispose: () => Object.values(tensors).forEach((t) => t.dispose()) };
@@ -102,10 +98,10 @@ export class SegmentEngine {
   async decode(embedding: Embedding, prompts: Prompts, signal?: AbortSignal): Promise<DecoderOutput> {
     this.assertOpen();
     const rt = this.runtime;
-    const feeds = decoderFeeds(this.contract, rt, embedding, prompts);
+    const feeds = decoderFeeds(this.contract, prompts, embedding.geometry, embedding.tensors, (a) => rt.tensor(a.data, a.dims));
     const { masksOutput, iouOutput } = this.contract;
     this.counts.decoderRuns++;
-    const results = await this.guarded((s) => rt.run(this.decoder, feeds, [masksOutput, iouOutput], s), signal);
+    const results = await this.guarded((s) => rt.run(this.sessions.decoder, feeds, [masksOutput, iouOutput], s), signal);
     const masks = readFloatOutput(results, masksOutput, 4);
     const iou = readFloatOutput(results, iouOutput, 2);
     const tokens = masks.dims[1]!;
@@ -115,27 +111,20 @@ export class SegmentEngine {
     return { lowRes: masks.data, iou: iou.data, tokens };
   }
 
-  /**
-   * The embedding of `image`, from the cache or by encoding it once. Encoded bytes are keyed by
-   * their hash before decoding, so a cache hit skips decoding too.
-   */
-  private async embeddingFor(image: ImageInput | ImageHandle, signal?: AbortSignal): Promise<Lease<Embedding>> {
-    if (isHandle(image)) {
-      const lease = this.cache.lease(image.id);
-      if (!lease) {
-        throw errorOf('NO_IMAGE', `image: no cached image has the id ${image.id}; send the image itself, or call setImage again.`);
-      }
-      this.counts.cacheHits++;
-      return lease;
+  /** Step 1: the image's cache key and, unless it is cached, its pixels (a handle must be cached). */
+  private resolve(image: ImageInput | ImageHandle): Promise<ResolvedImage> {
+    return resolveImage(image, this.modelId, (i) => this.io.decodeImage(i), (key) => this.cache.known(key));
+  }
+
+  /** Step 3: the image's embedding, from the cache or by encoding it once. */
+  private async embed(image: ResolvedImage, signal?: AbortSignal): Promise<Lease<Embedding>> {
+    let lease: Lease<Embedding> | undefined;
+    if (image.handle) {
+      lease = this.cache.lease(image.key);
+      if (!lease) throw noImageError(image.key);
+    } else {
+      lease = await this.cache.leaseOrCreate(image.key, async (shared) => this.encode(image.pixels ?? (await image.decode()), shared), signal);
     }
-    const bytes = await encodedBytes(image);
-    const pixels = bytes ? undefined : await this.io.decodeImage(image);
-    const key = await contentKey(this.modelId, bytes ?? pixels!);
-    const lease = await this.cache.leaseOrCreate(
-      key,
-      async (shared) => this.encode(pixels ?? (await this.io.decodeImage(bytes!)), shared),
-      signal,
-    );
     this.counts[lease.hit ? 'cacheHits' : 'cacheMisses']++;
     return lease;
   }
@@ -143,7 +132,7 @@ export class SegmentEngine {
   /** Encodes `image` ahead of its first prompt (or finds it cached) and returns its handle. */
   async setImage(image: ImageInput | ImageHandle, options: { signal?: AbortSignal } = {}): Promise<ImageHandle> {
     this.assertOpen();
-    const lease = await this.embeddingFor(image, options.signal);
+    const lease = await this.embed(await this.resolve(image), options.signal);
     try {
       const { width, height } = lease.value.geometry;
       return { id: lease.key, width, height };
@@ -174,10 +163,11 @@ export class SegmentEngine {
   async segment(request: SegmentAnything2Request, options: SegmentOptions = {}): Promise<SegmentAnything2Response> {
     this.assertOpen();
     const signal = options.hover ? this.replaceHover(options.signal) : options.signal;
-    const parsed = parseRequest(request, this.modelId);
-    const lease = await this.embeddingFor(parsed.image, signal);
+    const parsed = parseRequest(request, this.modelId); // rows 1–5
+    const image = await this.resolve(parsed.image); // row 6: the image decodes
+    const prompts = checkPrompts(parsed); // row 7: the prompts can run, before anything is encoded
+    const lease = await this.embed(image, signal);
     try {
-      const prompts = checkPrompts(parsed);
       throwIfAborted(signal);
       const out = await this.decode(lease.value, prompts, signal);
       return postprocess(out, lease.value.geometry, {
@@ -209,7 +199,7 @@ export class SegmentEngine {
     this.closed = true;
     this.closing.abort('The segmenter is closed.');
     this.cache.clear();
-    await this.runtime.afterRuns(() => Promise.all([this.encoder.release(), this.decoder.release()]));
+    await this.runtime.afterRuns(() => Promise.all([this.sessions.encoder.release(), this.sessions.decoder.release()]));
   }
 
   /**
@@ -241,46 +231,3 @@ export class SegmentEngine {
     if (this.lost) throw deviceLostError(this.lost);
   }
 }
-
-/** A model's two sessions and their contract (the engine's, and a benchmark's bare sessions). */
-export async function createModelSessions(
-  model: ModelSpec,
-  bytes: ModelBytes,
-  runtime: OrtRuntime,
-): Promise<{ encoder: OrtSession; decoder: OrtSession; contract: Contract }> {
-  const repair = (b: Uint8Array) => (model.repairValueInfo ? dropRankZeroValueInfo(b).model : b);
-  const extra = model.allTokenOutputs ? [model.allTokenOutputs.masks, model.allTokenOutputs.iou] : [];
-  // WebGPU allows one session creation at a time, so the two are created one after the other.
-  const encoder = await runtime.createSession(repair(bytes.encoder), 'encoder');
-  const decoder = await runtime.createSession(withExtraOutputs(repair(bytes.decoder), extra), 'decoder');
-  try {
-    return { encoder, decoder, contract: detectContract(encoder, decoder, model.allTokenOutputs) };
-  } catch (e) {
-    await Promise.all([encoder.release(), decoder.release()]);
-    throw e;
-  }
-}
-
-/** The decoder's feeds for `prompts` on `embedding`: the engine's, and a benchmark's bare run's. */
-export function decoderFeeds(contract: Contract, rt: OrtRuntime, embedding: Embedding, prompts: Prompts): Record<string, OrtTensor> {
-  const { geometry } = embedding;
-  const points = encodePoints(prompts, geometry);
-  const feeds: Record<string, OrtTensor> = {
-    point_coords: rt.tensor(points.coords, [1, points.count, 2]),
-    point_labels: rt.tensor(points.labels, [1, points.count]),
-    mask_input: rt.tensor(prompts.mask ?? new Float32Array(LOW_RES * LOW_RES), [1, 1, LOW_RES, LOW_RES]),
-    has_mask_input: rt.tensor(new Float32Array([prompts.mask ? 1 : 0]), [1]),
-  };
-  for (const [decoderInput, encoderOutput] of contract.embeddings) feeds[decoderInput] = embedding.tensors[encoderOutput]!;
-  if (contract.family === 'sam1') {
-    // The graph also upsamples to orig_im_size, an output we never fetch; the resized size keeps
-    // that unused branch small.
-    feeds.orig_im_size = rt.tensor(new Float32Array([geometry.resizedHeight, geometry.resizedWidth]), [2]);
-  }
-  return feeds;
-}
-
-function isHandle(image: ImageInput | ImageHandle): image is ImageHandle {
-  return typeof image === 'object' && image !== null && typeof (image as ImageHandle).id === 'string' && !('data' in image);
-}
-

@@ -3,7 +3,8 @@
  * output names. Tensors are always addressed by name, never by position.
  */
 import { errorOf, type SegmentAnything2Error } from '../errors.js';
-import type { ModelFamily } from '../pipeline/preprocess.js';
+import { LOW_RES, type Geometry, type ModelFamily } from '../pipeline/preprocess.js';
+import { encodePoints, type Prompts } from '../pipeline/prompts.js';
 
 /** What the engine needs to know about a session: its tensor names. */
 export interface SessionNames {
@@ -23,6 +24,10 @@ export interface Contract {
   readonly iouOutput: string;
 }
 
+/** The prompt inputs both decoder contracts share. */
+export const PROMPT_INPUTS = { pointCoords: 'point_coords', pointLabels: 'point_labels', maskInput: 'mask_input', hasMaskInput: 'has_mask_input' } as const;
+const SHARED_PROMPTS = [PROMPT_INPUTS.pointCoords, PROMPT_INPUTS.pointLabels, PROMPT_INPUTS.maskInput, PROMPT_INPUTS.hasMaskInput] as const;
+
 /**
  * C1, samexporter SAM2: image → high_res_feats_0 [1,32,256,256], high_res_feats_1 [1,64,128,128],
  * image_embed [1,256,64,64]; the decoder takes those plus point_coords [1,N,2], point_labels [1,N],
@@ -31,7 +36,7 @@ export interface Contract {
 export const SAM2_NAMES = {
   image: 'image',
   embeddings: ['image_embed', 'high_res_feats_0', 'high_res_feats_1'],
-  prompts: ['point_coords', 'point_labels', 'mask_input', 'has_mask_input'],
+  prompts: SHARED_PROMPTS,
   masks: 'masks',
   iou: 'iou_predictions',
 } as const;
@@ -44,7 +49,8 @@ export const SAM2_NAMES = {
  */
 export const SAM1_NAMES = {
   embeddings: 'image_embeddings',
-  prompts: ['point_coords', 'point_labels', 'mask_input', 'has_mask_input', 'orig_im_size'],
+  origImSize: 'orig_im_size',
+  prompts: [...SHARED_PROMPTS, 'orig_im_size'],
   masks: 'low_res_masks',
   iou: 'iou_predictions',
 } as const;
@@ -100,4 +106,42 @@ export function detectContract(encoder: SessionNames, decoder: SessionNames, all
     };
   }
   throw contractError('The decoder matches no known SAM contract (samexporter SAM2, or Meta SAM1)', encoder, decoder);
+}
+
+/** A decoder input before it becomes a runtime tensor: float32 data and its dims. */
+export interface FeedArray {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/**
+ * The decoder's feeds for `prompts` on an encoded image, by the contract's input names: the
+ * prompt tensors (`tensor` turns each array into the runtime's tensor) and the encoder's outputs
+ * (`embeddings`, by encoder output name) under their decoder input names. Pure: no runtime here.
+ * in: point_coords [1,P,2], point_labels [1,P], mask_input [1,1,256,256], has_mask_input [1]
+ * (+ orig_im_size [2] for SAM1).
+ */
+export function decoderFeeds<T>(
+  contract: Contract,
+  prompts: Prompts,
+  geometry: Geometry,
+  embeddings: Readonly<Record<string, T>>,
+  tensor: (array: FeedArray) => T,
+): Record<string, T> {
+  const points = encodePoints(prompts, geometry);
+  const arrays: Record<string, FeedArray> = {
+    [PROMPT_INPUTS.pointCoords]: { data: points.coords, dims: [1, points.count, 2] },
+    [PROMPT_INPUTS.pointLabels]: { data: points.labels, dims: [1, points.count] },
+    [PROMPT_INPUTS.maskInput]: { data: prompts.mask ?? new Float32Array(LOW_RES * LOW_RES), dims: [1, 1, LOW_RES, LOW_RES] },
+    [PROMPT_INPUTS.hasMaskInput]: { data: new Float32Array([prompts.mask ? 1 : 0]), dims: [1] },
+  };
+  if (contract.family === 'sam1') {
+    // The graph also upsamples to orig_im_size, an output we never fetch; the resized size keeps
+    // that unused branch small.
+    arrays[SAM1_NAMES.origImSize] = { data: new Float32Array([geometry.resizedHeight, geometry.resizedWidth]), dims: [2] };
+  }
+  const feeds: Record<string, T> = {};
+  for (const [name, array] of Object.entries(arrays)) feeds[name] = tensor(array);
+  for (const [decoderInput, encoderOutput] of contract.embeddings) feeds[decoderInput] = embeddings[encoderOutput]!;
+  return feeds;
 }

@@ -73,6 +73,7 @@ describe('embedding cache', () => {
 
   it('an invalid prompt leaves the cached image usable', async () => {
     segmenter = await createSegmenter({ worker: false, model });
+    await segmenter.setImage(imageA); // cached first: a bad prompt on a new image encodes nothing (test/engine/request-path.test.ts)
     const bad = await segmenter.segment({ image: imageA, point_coords: '[[1,2],[3,4]]', point_labels: '[1]' }).catch((e) => e);
     expect(bad.code).toBe('INVALID_PROMPT');
     await segmenter.segment({ image: imageA, ...prompt });

@@ -1,0 +1,28 @@
+/** A model's two ONNX Runtime sessions, created from its bytes, and the contract they follow. */
+import { detectContract, type Contract } from '../models/contracts.js';
+import type { ModelBytes } from '../models/model-loader.js';
+import type { ModelSpec } from '../models/model-spec.js';
+import { withExtraOutputs } from '../models/onnx-outputs.js';
+import { dropRankZeroValueInfo } from '../models/onnx-repair.js';
+import type { OrtRuntime, OrtSession } from './ort-runtime.js';
+
+export interface ModelSessions {
+  readonly encoder: OrtSession;
+  readonly decoder: OrtSession;
+  readonly contract: Contract;
+}
+
+/** Creates the encoder and decoder sessions on `runtime` and detects their contract; releases both if it fails. */
+export async function createModelSessions(model: ModelSpec, bytes: ModelBytes, runtime: OrtRuntime): Promise<ModelSessions> {
+  const repair = (b: Uint8Array) => (model.repairValueInfo ? dropRankZeroValueInfo(b).model : b);
+  const extra = model.allTokenOutputs ? [model.allTokenOutputs.masks, model.allTokenOutputs.iou] : [];
+  // WebGPU allows one session creation at a time, so the two are created one after the other.
+  const encoder = await runtime.createSession(repair(bytes.encoder), 'encoder');
+  const decoder = await runtime.createSession(withExtraOutputs(repair(bytes.decoder), extra), 'decoder');
+  try {
+    return { encoder, decoder, contract: detectContract(encoder, decoder, model.allTokenOutputs) };
+  } catch (e) {
+    await Promise.all([encoder.release(), decoder.release()]);
+    throw e;
+  }
+}
