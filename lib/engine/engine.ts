@@ -1,7 +1,8 @@
 /**
  * The in-process engine: the whole request → response path on the calling thread. The worker of
- * `worker/` hosts this same class. A request goes top to bottom: resolve the image (key + pixels)
- * → parse and check the prompts → embed (cache or encode) → decode → postprocess.
+ * `worker/` hosts this same class. `segment()` reads top to bottom, in the runner's order of
+ * checks: parse the request (rows 1–5) → resolve the image: snapshot, key, pixels (row 6) → check
+ * the prompts (row 7) → embed (cache or encode) → decode → postprocess.
  */
 import { closedError, deviceLostError, errorOf, throwIfAborted } from '../errors.js';
 import { decoderFeeds, type Contract } from '../models/contracts.js';
