@@ -45,7 +45,7 @@ export function checkPixelCount(width: number, height: number): void {
 }
 
 /** The encoded bytes of a Blob, ArrayBuffer or Uint8Array image; undefined for decoded forms. */
-export async function encodedBytes(image: unknown): Promise<Uint8Array | undefined> {
+async function encodedBytes(image: unknown): Promise<Uint8Array | undefined> {
   if (image instanceof Uint8Array) return image;
   if (image instanceof ArrayBuffer) return new Uint8Array(image);
   if (typeof Blob !== 'undefined' && image instanceof Blob) return new Uint8Array(await image.arrayBuffer());
