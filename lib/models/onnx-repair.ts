@@ -4,7 +4,7 @@
  *
  * samexporter's SAM2 tiny and small encoders declare `value_info` shapes with zero dimensions for
  * tensors that are really 4-D (/conv_s0, /conv_s1); onnxruntime-web's wasm build rejects them at
- * session creation (`[ShapeInferenceError] … inferred=4 declared=0`, anchors.md §6). `value_info`
+ * session creation (`[ShapeInferenceError] … inferred=4 declared=0`, docs/models.md §4). `value_info`
  * entries are only hints, so dropping the ones that declare a rank-0 shape is safe: ORT infers the
  * real shape again.
  */

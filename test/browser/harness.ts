@@ -1,6 +1,6 @@
 /**
  * Drives Debian's Chromium (headless, WebGPU on SwiftShader) against the project served by a Vite
- * dev server with COOP/COEP headers (browser-testing.md §1.3, §2.3).
+ * dev server with COOP/COEP headers (docs/browser-testing.md §2, §4).
  */
 import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';

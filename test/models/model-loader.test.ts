@@ -13,6 +13,7 @@ import type { ModelSpec } from '../../lib/models/model-spec.js';
 import { MemoryModelStore } from '../../lib/models/model-store.js';
 import { nodePlatform } from '../../lib/platform/node.js';
 import { sam2Decoder, sam2Encoder } from '../fixtures/models.js';
+import { expectSameBytes } from '../expect-bytes.js';
 import { buildZip } from '../fixtures/zip-builder.js';
 import { startTestServer, streamBody, type TestServer } from '../http-server.js';
 import { drawImage, texture } from '../helpers.js';
@@ -59,11 +60,6 @@ function zipModel(path: string, pins: { bytes?: number; sha256?: string } = {}):
 
 function context(events: ModelLoadProgress[], store = new MemoryModelStore()): ModelLoadContext & { store: MemoryModelStore } {
   return { readBytes: nodePlatform.readBytes, store, onProgress: (p) => events.push(p) };
-}
-
-function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void {
-  expect(actual.length).toBe(expected.length);
-  expect(Buffer.from(actual.buffer, actual.byteOffset, actual.length).equals(expected)).toBe(true);
 }
 
 describe('models in a zip archive', () => {
