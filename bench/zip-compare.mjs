@@ -3,18 +3,22 @@
  * lib/models/zip.ts against fflate and @zip.js/zip.js (docs/decisions.md §1): bundle size
  * (minified + gzip), and the time and peak memory to extract both entries of a ~111 MiB archive
  * shaped like a SAM 2.1 samexporter zip (a deflated ~104 MiB float32 "encoder", a stored 20 MiB
- * "decoder"), in Node. The libraries are not dependencies: install them first, without saving:
+ * "decoder"), in Node and in headless Chromium. The libraries are not dependencies: install them
+ * first, without saving:
  *
  *   npm run build && npm i --no-save fflate @zip.js/zip.js && node bench/zip-compare.mjs
  *
- * Each extraction runs in a fresh Node process (so that peak RSS is its own), three times. The
- * archive is written to a temporary folder and removed at the end.
+ * Each extraction runs in a fresh Node process, or a fresh browser, so that the peak resident
+ * memory (VmHWM) is its own; `none` only reads the archive, as the baseline. ZIP_ROUNDS rounds
+ * (default 3). The archive is written beside this script as a git-ignored *.tmp.* file (the dev
+ * server serves it to the browser) and removed at the end.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 /** `none` reads the archive and extracts nothing: the baseline the others' peaks are compared with. */
@@ -27,6 +31,7 @@ async function extractOnce(impl, path, expected) {
   const file = readFileSync(path);
   const zip = new Uint8Array(file.buffer, file.byteOffset, file.length);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let out = [];
   if (impl === 'none') {
     out = ENTRIES.map(() => undefined);
@@ -46,10 +51,11 @@ async function extractOnce(impl, path, expected) {
     await reader.close();
   }
   const ms = performance.now() - t0;
+  const { user, system } = process.cpuUsage(cpu0);
   // VmHWM, not getrusage's maxRSS, which Linux carries over from the parent across exec.
-  const peakRssMiB = Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024);
+  const peakRssMiB = vmHwmMiB('self');
   const ok = out.map((b, i) => b === undefined || sha(b) === expected[i]);
-  console.log(JSON.stringify({ impl, ms: Math.round(ms), archiveMiB: +(zip.length / 2 ** 20).toFixed(1), peakRssMiB, ok }));
+  console.log(JSON.stringify({ where: 'node', impl, ms: Math.round(ms), cpuMs: Math.round((user + system) / 1000), archiveMiB: +(zip.length / 2 ** 20).toFixed(1), peakRssMiB, ok }));
 }
 
 /** A ~104 MiB float32 tensor of small normal-ish weights (deflates by ~10%, like real ONNX weights). */
@@ -87,12 +93,94 @@ async function bundleSizes() {
   return rows;
 }
 
+/** User + system CPU time of a process, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
+const TICKS_PER_S = 100;
+const cpuTicks = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+};
+const vmHwmMiB = (pid) => Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024);
+
+/** The same extraction in a page of the Vite dev server, each run in a fresh Chromium. */
+async function browserRuns(archiveUrl, expected, rounds) {
+  const { createServer } = await import('vite');
+  const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'error', server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false } });
+  await server.listen();
+  const origin = server.resolvedUrls.local[0].replace(/\/$/, '');
+  const { launchChromium } = await server.ssrLoadModule('/test/browser/chromium.ts');
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const impl of IMPLS) {
+        const browser = await launchChromium();
+        try {
+          const page = await browser.newPage();
+          await page.goto(`${origin}/bench/page.html`, { waitUntil: 'domcontentloaded' });
+          await page.evaluate(
+            async ([impl, url]) => {
+              const modules = {
+                hand: () => import('/lib/models/zip.ts'),
+                fflate: () => import('/node_modules/fflate/esm/browser.js'),
+                zipjs: () => import('/node_modules/@zip.js/zip.js/index.js'),
+              };
+              window.zipLib = impl === 'none' ? undefined : await modules[impl]();
+              window.zipBytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+            },
+            [impl, archiveUrl],
+          );
+          const cdp = await browser.newBrowserCDPSession();
+          const renderers = async () => (await cdp.send('SystemInfo.getProcessInfo')).processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
+          const cpuBefore = (await renderers()).reduce((n, pid) => n + cpuTicks(pid), 0);
+          const result = await page.evaluate(
+            async ([impl, names]) => {
+              const lib = window.zipLib;
+              const zip = window.zipBytes;
+              const t0 = performance.now();
+              let out = [];
+              if (impl === 'hand') {
+                for (const name of names) out.push(await lib.extractZipEntry(zip, name));
+              } else if (impl === 'fflate') {
+                const files = lib.unzipSync(zip, { filter: (f) => names.includes(f.name) });
+                out = names.map((n) => files[n]);
+              } else if (impl === 'zipjs') {
+                lib.configure({ useWebWorkers: false });
+                const reader = new lib.ZipReader(new lib.Uint8ArrayReader(zip));
+                const entries = await reader.getEntries();
+                for (const name of names) out.push(await entries.find((e) => e.filename === name).getData(new lib.Uint8ArrayWriter(), { checkSignature: true }));
+                await reader.close();
+              }
+              const ms = performance.now() - t0;
+              window.zipOut = out;
+              return { ms: Math.round(ms), archiveMiB: +(zip.length / 2 ** 20).toFixed(1) };
+            },
+            [impl, ENTRIES],
+          );
+          const pids = await renderers();
+          const cpuMs = Math.round(((pids.reduce((n, pid) => n + cpuTicks(pid), 0) - cpuBefore) * 1000) / TICKS_PER_S);
+          result.digests = await page.evaluate(() => {
+            const hex = async (b) => Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', b)), (x) => x.toString(16).padStart(2, '0')).join('');
+            return Promise.all(window.zipOut.map(hex));
+          });
+          const peakRssMiB = Math.max(...pids.map(vmHwmMiB));
+          const ok = result.digests.length === 0 || result.digests.every((d, i) => d === expected[i]);
+          console.log(JSON.stringify({ where: 'chromium', impl, ms: result.ms, cpuMs, archiveMiB: result.archiveMiB, peakRssMiB, ok }));
+        } finally {
+          await browser.close();
+        }
+      }
+    }
+  } finally {
+    await server.close();
+  }
+}
+
 const [mode, ...args] = process.argv.slice(2);
 if (mode === 'extract') {
   await extractOnce(args[0], args[1], args.slice(2));
 } else {
   for (const row of await bundleSizes()) console.log(JSON.stringify(row));
   const dir = mkdtempSync(join(tmpdir(), 'zip-compare-'));
+  const served = new URL('./zip-archive.tmp.zip', import.meta.url);
+  const rounds = Number(process.env.ZIP_ROUNDS ?? 3);
   try {
     const encoder = weights(26 * 2 ** 20);
     const decoder = randomBytes(20 * 2 ** 20);
@@ -102,12 +190,15 @@ if (mode === 'extract') {
     execFileSync('zip', ['-q', '-6', zip, 'encoder.onnx'], { cwd: dir });
     execFileSync('zip', ['-q', '-0', zip, 'decoder.onnx'], { cwd: dir });
     const expected = [sha(encoder), sha(decoder)];
-    for (let round = 0; round < Number(process.env.ZIP_ROUNDS ?? 3); round++) {
+    for (let round = 0; round < rounds; round++) {
       for (const impl of IMPLS) {
-        execFileSync(process.execPath, [new URL(import.meta.url).pathname, 'extract', impl, zip, ...expected], { stdio: 'inherit' });
+        execFileSync(process.execPath, [fileURLToPath(import.meta.url), 'extract', impl, zip, ...expected], { stdio: 'inherit' });
       }
     }
+    writeFileSync(served, readFileSync(zip));
+    await browserRuns('/bench/zip-archive.tmp.zip', expected, rounds);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(served, { force: true });
   }
 }
