@@ -3,13 +3,13 @@ import { createHash } from 'node:crypto';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
-/** Cross-origin isolation, so that WASM threads work (browser-testing.md §5). */
+/** Cross-origin isolation, so that WASM threads work (docs/browser-testing.md §5). */
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-/** onnxruntime-web's runtime files, served from `/ort/` by the built demo (its `wasmPaths`). */
+/** onnxruntime-web's runtime files, served from `/ort/` by the built demo (its `wasmPaths`; docs/browser-testing.md §4). */
 const ORT_FILES = [
   'ort-wasm-simd-threaded.mjs',
   'ort-wasm-simd-threaded.wasm',

@@ -9,12 +9,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform as osPlatform, release } from 'node:os';
-import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 
 const N = Number(process.env.BENCH_N ?? 30);
 const MEMORY_PROMPTS = Number(process.env.BENCH_MEMORY_PROMPTS ?? 1000);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const KINDS = ['1 point', '5 points', 'box', 'box + points'];
 const started = Date.now();
 const log = (...a) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s]`, ...a);
@@ -27,19 +25,9 @@ await server.listen();
 const origin = server.resolvedUrls.local[0].replace(/\/$/, '');
 // The percentile rule of bench/cases.ts, loaded through Vite's SSR loader (this script is plain JS).
 const { summarize } = await server.ssrLoadModule('/bench/cases.ts');
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: [
-    '--headless=new',
-    '--no-sandbox',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--js-flags=--expose-gc',
-    '--enable-precise-memory-info',
-    '--enable-unsafe-webgpu',
-  ],
-});
+// The tests' launcher; WebGPU on whatever adapter Chromium picks (the real GPU where there is one).
+const { launchChromium } = await server.ssrLoadModule('/test/browser/chromium.ts');
+const browser = await launchChromium({ webgpu: 'any', args: ['--js-flags=--expose-gc', '--enable-precise-memory-info'] });
 const cdp = await browser.newBrowserCDPSession();
 
 /** Resident memory of Chromium's renderer and GPU processes, from /proc. */

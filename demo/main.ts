@@ -2,7 +2,8 @@
  * The demo page: points, boxes and hover previews on an image, in a worker, on the embedded model
  * or (online, `?model=<id>`) one of the gateway's SAM2 models.
  */
-import { binaryMask, createSegmenter, SAM2_MODELS, type ImageHandle, type SegmentAnything2Response } from '../lib/index.js';
+import { binaryMask, createSegmenter, maskToRgba, SAM2_MODELS, type ImageHandle, type SegmentAnything2Response } from '../lib/index.js';
+import { errorText } from '../lib/errors.js';
 import { downloadExport, type ExportKind } from './exports.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -49,7 +50,7 @@ const segmenter = await createSegmenter({
     progress.value = all.reduce((a, f) => a + f.loaded, 0);
   },
 }).catch((e: unknown) => {
-  status.textContent = `Could not load ${modelId || 'the embedded model'}: ${e instanceof Error ? e.message : String(e)}. Pick another model above.`;
+  status.textContent = `Could not load ${modelId || 'the embedded model'}: ${errorText(e)}. Pick another model above.`;
   throw e;
 });
 const { device, threads, fallbackReason } = segmenter.backend;
@@ -78,7 +79,7 @@ function show(source: CanvasImageSource, width: number, height: number): void {
       status.textContent = `Encoded on ${backendText}. Click the image.`;
       void updateBar();
     },
-    (e) => (status.textContent = `Error: ${e instanceof Error ? e.message : String(e)}`),
+    (e) => (status.textContent = `Error: ${errorText(e)}`),
   );
 }
 
@@ -102,10 +103,8 @@ function draw(response: SegmentAnything2Response | undefined, chosen = 0, previe
   ctx.clearRect(0, 0, overlay.width, overlay.height);
   if (response) {
     const mask = binaryMask(response.masks, chosen);
-    const img = ctx.createImageData(mask.width, mask.height);
-    const color = preview ? [255, 255, 255, 90] : [30, 144, 255, 150];
-    for (let i = 0; i < mask.data.length; i++) if (mask.data[i]) img.data.set(color, i * 4);
-    ctx.putImageData(img, 0, 0);
+    const rgba = maskToRgba(mask, preview ? [255, 255, 255, 90] : [30, 144, 255, 150]);
+    ctx.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, mask.width, mask.height), 0, 0);
   }
   for (const p of prompts) {
     ctx.strokeStyle = ctx.fillStyle = p.kind === 'box' ? '#ff0' : p.label ? '#3f3' : '#f33';

@@ -1,6 +1,6 @@
 /**
  * The request and response shapes of Livepeer's `POST /segment-anything-2`, as TypeScript types.
- * Field names, defaults and semantics follow the runner (gateway-contract.md §1, §3).
+ * Field names, defaults and semantics follow the runner (docs/gateway-contract.md §1, §3).
  */
 
 /** A dense float or integer tensor, row-major, with its dimensions. */

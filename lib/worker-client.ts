@@ -5,7 +5,7 @@
  */
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import { abortedError, closedError, errorOf, SegmentAnything2Error } from './errors.js';
-import type { ModelSource, ModelSpec } from './models/model-spec.js';
+import { splitSource, type ModelSource, type ModelSpec } from './models/model-spec.js';
 import type { WorkerApi, WorkerInit, WorkerReady } from './protocol.js';
 import type { BackendInfo, EngineStats, Segmenter } from './options.js';
 import { installErrorTransfer } from './transfer.js';
@@ -25,9 +25,8 @@ function absoluteModel(model: string | ModelSpec | undefined): string | ModelSpe
   if (model === undefined || typeof model === 'string') return model;
   const href = (u: string | URL) => new URL(String(u), globalThis.location?.href).href;
   const abs = (s: ModelSource): ModelSource => {
-    if (typeof s === 'string' || s instanceof URL) return href(s);
-    if (s instanceof ArrayBuffer || s instanceof Uint8Array) return s;
-    return { ...s, url: href(s.url), ...(s.mirrors ? { mirrors: s.mirrors.map(href) } : {}) };
+    const { file } = splitSource(s);
+    return file ? { ...file, url: href(file.url), ...(file.mirrors ? { mirrors: file.mirrors.map(href) } : {}) } : s;
   };
   return { ...model, encoder: abs(model.encoder), decoder: abs(model.decoder) };
 }

@@ -1,23 +1,16 @@
 /** Shared test helpers: synthetic images and mask measurements. */
+import { binaryMask } from '../lib/pipeline/mask-export.js';
 import type { BinaryMasks, RawImage, Tensor } from '../lib/types.js';
-import { binaryAt } from '../lib/pipeline/postprocess.js';
-
-/** Pixel `i` of mask `k` (flattened H×W) as 0/1. */
-export function maskBit(masks: Tensor | BinaryMasks, k: number, i: number): number {
-  const [, h, w] = masks.dims as [number, number, number];
-  const at = k * h * w + i;
-  return 'format' in masks ? binaryAt(masks, at) : masks.data[at]! > 0 ? 1 : 0;
-}
 
 /** Area and centroid (x, y) of mask `k`. */
 export function maskStats(masks: Tensor | BinaryMasks, k: number): { area: number; cx: number; cy: number } {
-  const [, h, w] = masks.dims as [number, number, number];
+  const { data, width: w, height: h } = binaryMask(masks, k);
   let area = 0;
   let sx = 0;
   let sy = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      if (maskBit(masks, k, y * w + x)) {
+      if (data[y * w + x]) {
         area++;
         sx += x;
         sy += y;
@@ -29,12 +22,12 @@ export function maskStats(masks: Tensor | BinaryMasks, k: number): { area: numbe
 
 /** Intersection over union of mask `k` with a reference inside(x, y) predicate. */
 export function iou(masks: Tensor | BinaryMasks, k: number, inside: (x: number, y: number) => boolean): number {
-  const [, h, w] = masks.dims as [number, number, number];
+  const { data, width: w, height: h } = binaryMask(masks, k);
   let inter = 0;
   let union = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const a = maskBit(masks, k, y * w + x) === 1;
+      const a = data[y * w + x] === 1;
       const b = inside(x, y);
       if (a && b) inter++;
       if (a || b) union++;

@@ -1,9 +1,6 @@
 /** Cache keys: SHA-256, through `crypto.subtle`, of the model id and the image's bytes or pixels. */
+import { sha256Hex } from '../bytes.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
-
-function hex(buffer: ArrayBuffer): string {
-  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * The embedding cache key of an image for a model. Encoded bytes and decoded pixels are keyed apart
@@ -13,7 +10,6 @@ function hex(buffer: ArrayBuffer): string {
 export async function contentKey(modelId: string, image: Uint8Array | PixelImage): Promise<string> {
   const data = image instanceof Uint8Array ? image : image.data;
   const kind = image instanceof Uint8Array ? 'bytes' : `pixels ${image.width}x${image.height}x${image.channels}`;
-  const dataHash = hex(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
-  const label = new TextEncoder().encode(`${modelId}\n${kind}\n${dataHash}`);
-  return hex(await crypto.subtle.digest('SHA-256', label));
+  const dataHash = await sha256Hex(data);
+  return sha256Hex(new TextEncoder().encode(`${modelId}\n${kind}\n${dataHash}`));
 }

@@ -1,5 +1,5 @@
 /**
- * The ONNX I/O contracts this library runs (anchors.md §2), detected from a session's input and
+ * The ONNX I/O contracts this library runs (docs/models.md §2, §3), detected from a session's input and
  * output names. Tensors are always addressed by name, never by position.
  */
 import { errorOf, type SegmentAnything2Error } from '../errors.js';

@@ -6,6 +6,7 @@
  * Progress invariants: `loaded` never decreases, `total` never changes, and the last event has
  * `loaded === total`.
  */
+import { concatBytes, forEachChunk, sha256Hex } from '../bytes.js';
 import { abortedError, errorOf, errorText, SegmentAnything2Error, throwIfAborted } from '../errors.js';
 
 export interface DownloadProgress {
@@ -50,11 +51,6 @@ export async function verifyModelBytes(url: string, data: Uint8Array, expected: 
 
 /** A failure worth another attempt (network error, 5xx), as opposed to a final one (4xx, bad data). */
 class Retryable extends Error {}
-
-export async function sha256Hex(data: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -107,14 +103,12 @@ export async function downloadModelFile(url: string, options: DownloadOptions = 
       const reader = response.body?.getReader();
       if (!reader) throw downloadError(`The response for ${url} has no body.`);
       try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          chunks.push(value);
-          received += value.length;
+        await forEachChunk(reader, (chunk) => {
+          chunks.push(chunk);
+          received += chunk.length;
           if (total > 0 && received > total) throw downloadError(`${url} is longer than the expected ${total} bytes.`);
           report(received);
-        }
+        });
       } catch (cause) {
         if (signal?.aborted) throw abortedError(signal.reason);
         if (cause instanceof SegmentAnything2Error) throw cause;
@@ -129,12 +123,7 @@ export async function downloadModelFile(url: string, options: DownloadOptions = 
     }
   }
 
-  const data = new Uint8Array(received);
-  let offset = 0;
-  for (const c of chunks) {
-    data.set(c, offset);
-    offset += c.length;
-  }
+  const data = concatBytes(chunks);
   // The length was checked while streaming; the digest needs the whole file.
   await verifyModelBytes(url, data, { sha256: options.sha256 });
   if (total === 0) {

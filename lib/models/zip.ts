@@ -5,6 +5,7 @@
  * platform's `DecompressionStream('deflate-raw')` (Node 20, browsers). Every entry is checked
  * against its uncompressed size and CRC-32. No dependencies; failures are MODEL_LOAD errors.
  */
+import { forEachChunk } from '../bytes.js';
 import { errorOf, errorText, SegmentAnything2Error } from '../errors.js';
 
 /** One central directory record, with Zip64 values already applied. */
@@ -208,17 +209,14 @@ async function inflateRaw(data: Uint8Array, size: number, what: string): Promise
   let length = 0;
   let crc = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (length + value.length > size) throw zipError(`${what} inflates to more than its declared ${size} bytes.`);
-      out.set(value, length);
-      crc = crc32(value, crc);
-      length += value.length;
-    }
+    await forEachChunk(reader, (chunk) => {
+      if (length + chunk.length > size) throw zipError(`${what} inflates to more than its declared ${size} bytes.`);
+      out.set(chunk, length);
+      crc = crc32(chunk, crc);
+      length += chunk.length;
+    });
     await writing;
   } catch (cause) {
-    await reader.cancel().catch(() => {});
     if (cause instanceof SegmentAnything2Error) throw cause;
     throw zipError(`${what} is corrupt: ${errorText(cause)}`, cause);
   }

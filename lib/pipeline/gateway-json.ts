@@ -1,5 +1,5 @@
 /**
- * The runner's 200 body, byte for byte (gateway-contract.md §3): each field is Python's
+ * The runner's 200 body, byte for byte (docs/gateway-contract.md §3): each field is Python's
  * `str(ndarray.tolist())` of float32 values widened to doubles, and the body is compact JSON with
  * the keys in the order masks, scores, logits.
  */

@@ -1,5 +1,5 @@
 /**
- * Decoder output selection and postprocessing (gateway-contract.md §3, §4.3, §4.4).
+ * Decoder output selection and postprocessing (docs/gateway-contract.md §3.1, §4.3, §4.4).
  *
  * Decoders expose 4 mask tokens (token 0 single-mask, 1–3 multimask), 3 (multimask only, as the
  * samexporter SAM2 export bakes in), or 1 (selected inside the graph). Selection follows SAM2:

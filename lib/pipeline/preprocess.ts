@@ -1,5 +1,5 @@
 /**
- * Image preprocessing for the two model families (gateway-contract.md §4.1, anchors.md §2).
+ * Image preprocessing for the two model families (docs/gateway-contract.md §4.1, docs/models.md §1).
  *
  * - SAM2: stretch to 1024×1024 (no aspect ratio kept, no padding) with the antialiased bilinear
  *   filter on [0, 1] floats, then ImageNet mean/std.

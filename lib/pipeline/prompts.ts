@@ -1,6 +1,6 @@
 /**
  * Prompt checks (the runner's row 7, in the order SAM2's `_prep_prompts` and `_predict` meet them)
- * and prompt encoding into decoder inputs for each model family (gateway-contract.md §4.2).
+ * and prompt encoding into decoder inputs for each model family (docs/gateway-contract.md §2.2, §4.2).
  */
 import { promptError } from '../errors.js';
 import { formatShape, formatTorchSize, type NdArray } from './ndarray.js';

@@ -1,6 +1,6 @@
 /**
  * A JSON reader with the semantics and error messages of CPython's `json.loads` (the C scanner of
- * Python ≤ 3.12), which is what the runner uses on every prompt field (gateway-contract.md §1).
+ * Python ≤ 3.12), which is what the runner uses on every prompt field (docs/gateway-contract.md §1.2).
  *
  * Differences from `JSON.parse` that matter here: `NaN`, `Infinity` and `-Infinity` are accepted,
  * integers are told apart from floats (numpy infers int64 vs float64 from that), and every error is

@@ -1,5 +1,5 @@
 /**
- * Request parsing in the runner's order (gateway-contract.md §1–§2): part size (row 1), FastAPI
+ * Request parsing in the runner's order (docs/gateway-contract.md §1, §2.1): part size (row 1), FastAPI
  * validation (row 2), `model_id` (row 4), then the JSON prompt fields in the order point_coords,
  * point_labels, box, mask_input (row 5). Image decoding (row 6) and prompt checks (row 7) come later.
  */

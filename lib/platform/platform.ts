@@ -1,6 +1,6 @@
 /** What differs between Node and browsers: where ORT comes from, how bytes are read and images decoded. */
 import type * as Ort from 'onnxruntime-web';
-import type { ModelSource, ModelSpec } from '../models/model-spec.js';
+import { splitSource, type ModelSource, type ModelSpec } from '../models/model-spec.js';
 import type { ModelStore } from '../models/model-store.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
 import type { ExecutionProvider } from '../options.js';
@@ -33,7 +33,6 @@ export interface Platform {
 
 /** Bytes from a model source; `fetchUrl` handles anything that is not already bytes. */
 export async function bytesOf(source: ModelSource, fetchUrl: (url: string) => Promise<Uint8Array>): Promise<Uint8Array> {
-  if (source instanceof Uint8Array) return source;
-  if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  return fetchUrl(String(source));
+  const { bytes, file } = splitSource(source);
+  return bytes ?? fetchUrl(file.url);
 }

@@ -1,12 +1,11 @@
 /**
  * Drives Debian's Chromium (headless, WebGPU on SwiftShader) against the project served by a Vite
- * dev server with COOP/COEP headers (browser-testing.md §1.3, §2.3).
+ * dev server with COOP/COEP headers (docs/browser-testing.md §2, §4).
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll } from 'vitest';
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { launchChromium } from './chromium.js';
 
 export interface Harness {
   readonly origin: string;
@@ -30,21 +29,13 @@ export async function startHarness(): Promise<Harness> {
   await server.listen();
   const origin = server.resolvedUrls!.local[0]!.replace(/\/$/, '');
   const launch = (webgpu: boolean) =>
-    chromium.launch({
-      executablePath: CHROMIUM,
+    launchChromium({
+      webgpu: webgpu && 'swiftshader',
       args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
         // Lets a timing test start from a collected heap (window.gc()).
         '--js-flags=--expose-gc',
         // performance.measureUserAgentSpecificMemory() answers at once, not at the next GC.
         '--enable-blink-features=ForceEagerMeasureMemory',
-        ...(webgpu ? ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'] : []),
       ],
     });
   const browser = await launch(true);

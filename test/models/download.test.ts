@@ -1,50 +1,29 @@
 /** Model downloads against a local HTTP server serving local bytes: progress, retries, integrity, cancel. */
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadModelFile, type DownloadProgress } from '../../lib/models/download.js';
 import { loadModelFile, MemoryModelStore } from '../../lib/models/model-store.js';
+import { startTestServer, streamBody, type TestServer } from '../http-server.js';
 
 const DATA = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7919) & 255);
 const SHA = createHash('sha256').update(DATA).digest('hex');
-const hits = new Map<string, number>();
-let server: Server;
+let server: TestServer;
 let base = '';
-
-/** Sends `body` in 16 KiB chunks, optionally stopping (and dropping the connection) after `stopAt` bytes. */
-function stream(res: import('node:http').ServerResponse, body: Uint8Array, stopAt = body.length, delayMs = 2): void {
-  let i = 0;
-  const next = () => {
-    if (res.destroyed) return;
-    if (i >= stopAt) {
-      if (stopAt < body.length) res.destroy();
-      else res.end();
-      return;
-    }
-    const end = Math.min(i + 16384, stopAt);
-    res.write(body.subarray(i, end));
-    i = end;
-    setTimeout(next, delayMs);
-  };
-  next();
-}
+let hits: Map<string, number>;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = await startTestServer((req, res, n) => {
     const path = req.url ?? '';
-    const n = (hits.get(path) ?? 0) + 1;
-    hits.set(path, n);
     const range = /bytes=(\d+)-/.exec(req.headers.range ?? '');
     const from = range ? Number(range[1]) : 0;
     const full = { 'Content-Type': 'application/octet-stream', 'Content-Length': String(DATA.length) };
     switch (path) {
       case '/model.bin':
         res.writeHead(200, full);
-        return stream(res, DATA);
+        return streamBody(res, DATA);
       case '/no-length.bin':
         res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
-        return stream(res, DATA);
+        return streamBody(res, DATA);
       case '/missing.bin':
         res.writeHead(404, { 'Content-Type': 'text/html' });
         return res.end('<h1>Not found</h1>');
@@ -54,32 +33,31 @@ beforeAll(async () => {
           return res.end('oops');
         }
         res.writeHead(200, full);
-        return stream(res, DATA);
+        return streamBody(res, DATA);
       case '/drop-resumable.bin':
         if (range) {
           res.writeHead(206, { 'Content-Length': String(DATA.length - from), 'Content-Range': `bytes ${from}-${DATA.length - 1}/${DATA.length}` });
-          return stream(res, DATA.subarray(from));
+          return streamBody(res, DATA.subarray(from));
         }
         res.writeHead(200, full);
-        return stream(res, DATA, 100_000);
+        return streamBody(res, DATA, { stopAt: 100_000 });
       case '/drop-no-range.bin':
         res.writeHead(200, full);
-        return stream(res, DATA, n === 1 ? 150_000 : DATA.length);
+        return streamBody(res, DATA, { stopAt: n === 1 ? 150_000 : DATA.length });
       case '/always-drop.bin':
         res.writeHead(200, full);
-        return stream(res, DATA, 50_000);
+        return streamBody(res, DATA, { stopAt: 50_000 });
       case '/slow.bin':
         res.writeHead(200, full);
-        return stream(res, DATA, DATA.length, 50);
+        return streamBody(res, DATA, { delayMs: 50 });
       default:
         res.writeHead(404);
         res.end();
     }
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ base, hits } = server);
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => server?.close());
 
 function expectProgressInvariants(events: DownloadProgress[], total: number): void {
   expect(events.length).toBeGreaterThan(2);

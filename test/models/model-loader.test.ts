@@ -4,8 +4,6 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +13,9 @@ import type { ModelSpec } from '../../lib/models/model-spec.js';
 import { MemoryModelStore } from '../../lib/models/model-store.js';
 import { nodePlatform } from '../../lib/platform/node.js';
 import { sam2Decoder, sam2Encoder } from '../fixtures/models.js';
+import { expectSameBytes } from '../expect-bytes.js';
 import { buildZip } from '../fixtures/zip-builder.js';
+import { startTestServer, streamBody, type TestServer } from '../http-server.js';
 import { drawImage, texture } from '../helpers.js';
 
 const ENCODER = sam2Encoder();
@@ -27,41 +27,28 @@ const ZIP = buildZip([
   { name: ENTRY.decoder, data: DECODER, method: 0 },
 ]);
 const ZIP_SHA = createHash('sha256').update(ZIP).digest('hex');
-const hits = new Map<string, number>();
-let server: Server;
+let server: TestServer;
+let hits: Map<string, number>;
 let base = '';
 let dir = '';
 
-/** Sends `body` (about 5 KB) in 512-byte chunks, so progress has several steps. */
-function stream(res: ServerResponse, body: Uint8Array): void {
-  let i = 0;
-  const next = () => {
-    if (res.destroyed) return;
-    if (i >= body.length) return void res.end();
-    res.write(body.subarray(i, (i += 512)));
-    setTimeout(next, 1);
-  };
-  next();
-}
-
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = await startTestServer((req, res) => {
     const path = req.url ?? '';
-    hits.set(path, (hits.get(path) ?? 0) + 1);
     const body = path.endsWith('.zip') ? ZIP : path === '/decoder.onnx' ? DECODER : undefined;
     if (!body) {
       res.writeHead(404);
       return void res.end();
     }
     res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Length': String(body.length) });
-    stream(res, body);
+    // The body (about 5 KB) in 512-byte chunks, so progress has several steps.
+    streamBody(res, body, { chunkBytes: 512, delayMs: 1 });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ base, hits } = server);
   dir = await mkdtemp(join(tmpdir(), 'sam2-web-zip-'));
 });
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
+  await server?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -73,11 +60,6 @@ function zipModel(path: string, pins: { bytes?: number; sha256?: string } = {}):
 
 function context(events: ModelLoadProgress[], store = new MemoryModelStore()): ModelLoadContext & { store: MemoryModelStore } {
   return { readBytes: nodePlatform.readBytes, store, onProgress: (p) => events.push(p) };
-}
-
-function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void {
-  expect(actual.length).toBe(expected.length);
-  expect(Buffer.from(actual.buffer, actual.byteOffset, actual.length).equals(expected)).toBe(true);
 }
 
 describe('models in a zip archive', () => {

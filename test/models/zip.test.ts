@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { crc32, extractZipEntry, listZipEntries } from '../../lib/models/zip.js';
+import { expectSameBytes as expectBytes } from '../expect-bytes.js';
 import { buildZip, type ZipInput } from '../fixtures/zip-builder.js';
 
 const text = new TextEncoder();
@@ -17,12 +18,6 @@ const files: ZipInput[] = [
   { name: 'dir/', data: new Uint8Array(), method: 0 },
   { name: 'dir/ünïcode name.bin', data: noise.subarray(0, 1000) },
 ];
-
-/** Byte equality without vitest's element-by-element deep equality, which is slow on megabytes. */
-function expectBytes(actual: Uint8Array, expected: Uint8Array): void {
-  expect(actual.length).toBe(expected.length);
-  expect(Buffer.from(actual.buffer, actual.byteOffset, actual.length).equals(expected)).toBe(true);
-}
 
 /** The offset of the first central directory record. */
 function centralOffset(zip: Uint8Array): number {

@@ -1,5 +1,5 @@
 /**
- * Malformed and edge-case requests, with the answer the runner gives (gateway-contract.md §2). Shared
+ * Malformed and edge-case requests, with the answer the runner gives (docs/gateway-contract.md §2). Shared
  * by the Node corpus test and the browser test that sends part of it through the worker.
  *
  * `status: 200` entries are requests that look wrong but that the runner answers: negative and

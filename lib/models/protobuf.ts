@@ -1,0 +1,104 @@
+/**
+ * The few protobuf wire-format pieces the ONNX byte edits need (onnx-outputs.ts, onnx-repair.ts):
+ * varints, length-delimited fields, a field walker, and the onnx.proto field numbers they touch.
+ */
+import { concatBytes } from '../bytes.js';
+
+export const WIRE_VARINT = 0;
+export const WIRE_64 = 1;
+export const WIRE_BYTES = 2;
+export const WIRE_32 = 5;
+
+/** onnx.proto field numbers (ModelProto, GraphProto, ValueInfoProto, TypeProto, TensorShapeProto). */
+export const ONNX = {
+  MODEL_GRAPH: 7,
+  GRAPH_OUTPUT: 12,
+  GRAPH_VALUE_INFO: 13,
+  VALUE_INFO_NAME: 1,
+  VALUE_INFO_TYPE: 2,
+  TYPE_TENSOR: 1,
+  TENSOR_ELEM_TYPE: 1,
+  TENSOR_SHAPE: 2,
+  SHAPE_DIM: 1,
+  /** TensorProto.DataType FLOAT. */
+  ELEM_FLOAT: 1,
+} as const;
+
+/** One field of a message. */
+export interface Field {
+  readonly num: number;
+  readonly wire: number;
+  /** The whole field, key included. */
+  readonly start: number;
+  readonly end: number;
+  /** The payload of a length-delimited field. */
+  readonly body?: Uint8Array;
+}
+
+/** The varint encoding of a non-negative integer (up to 2^53). */
+export function encodeVarint(n: number): Uint8Array {
+  const out: number[] = [];
+  while (n > 127) {
+    out.push((n % 128) | 128);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return Uint8Array.from(out);
+}
+
+/** The varint at `pos` and the position after it. */
+export function readVarint(buf: Uint8Array, pos: number): [value: number, next: number] {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    const b = buf[pos++];
+    if (b === undefined) throw new RangeError('truncated protobuf varint');
+    value += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return [value, pos];
+    shift += 7;
+  }
+}
+
+/** The key and length of a length-delimited field whose body follows. */
+export function bytesFieldHeader(num: number, length: number): Uint8Array {
+  return concatBytes([encodeVarint(num * 8 + WIRE_BYTES), encodeVarint(length)]);
+}
+
+/** A whole length-delimited field (a string, bytes or an embedded message). */
+export function bytesField(num: number, body: Uint8Array): Uint8Array {
+  return concatBytes([bytesFieldHeader(num, body.length), body]);
+}
+
+/** A whole varint field. */
+export function varintField(num: number, value: number): Uint8Array {
+  return concatBytes([encodeVarint(num * 8 + WIRE_VARINT), encodeVarint(value)]);
+}
+
+/** The fields of a message, in order, without decoding their payloads. */
+export function* fields(buf: Uint8Array): Generator<Field> {
+  let pos = 0;
+  while (pos < buf.length) {
+    const start = pos;
+    const [key, afterKey] = readVarint(buf, pos);
+    const num = Math.floor(key / 8);
+    const wire = key % 8;
+    pos = afterKey;
+    if (wire === WIRE_VARINT) pos = readVarint(buf, pos)[1];
+    else if (wire === WIRE_64) pos += 8;
+    else if (wire === WIRE_32) pos += 4;
+    else if (wire === WIRE_BYTES) {
+      const [len, afterLen] = readVarint(buf, pos);
+      pos = afterLen + len;
+      yield { num, wire, start, end: pos, body: buf.subarray(afterLen, pos) };
+      continue;
+    } else throw new RangeError(`unsupported protobuf wire type ${wire}`);
+    yield { num, wire, start, end: pos };
+  }
+}
+
+/** The body of the first length-delimited field `num` of `buf`, if any. */
+export function child(buf: Uint8Array | undefined, num: number): Uint8Array | undefined {
+  if (!buf) return undefined;
+  for (const f of fields(buf)) if (f.num === num && f.body) return f.body;
+  return undefined;
+}
