@@ -3,13 +3,13 @@
  * reject at once if the worker dies, and the next call starts a new one. Results arrive as
  * transferred buffers, not copies.
  */
-import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
+import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import { abortedError, closedError, errorOf, SegmentAnything2Error } from './errors.js';
 import { splitSource, type ModelSource, type ModelSpec } from './models/model-spec.js';
 import type { WorkerApi, WorkerInit, WorkerReady } from './protocol.js';
 import type { BackendInfo, EngineStats, Segmenter } from './options.js';
 import { installErrorTransfer } from './transfer.js';
-import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
+import type { ImageHandle, ImageInput, RawImage, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
 
 /** Creates the worker; the default uses the bundled `worker/segmenter.worker` module. */
 export type WorkerFactory = () => Worker;
@@ -31,11 +31,31 @@ function absoluteModel(model: string | ModelSpec | undefined): string | ModelSpe
   return { ...model, encoder: abs(model.encoder), decoder: abs(model.decoder) };
 }
 
-/** Images the structured clone cannot carry (DOM elements, canvases) become ImageBitmaps first. */
-async function cloneable(image: ImageInput | ImageHandle): Promise<ImageInput | ImageHandle> {
+/**
+ * The image as it travels to the worker, taken in the caller's tick (an input is a snapshot: a
+ * buffer reused as soon as the call returns is never read). Buffers are copied once and the copy is
+ * transferred, not cloned again; images the structured clone cannot carry (DOM elements, canvases)
+ * become ImageBitmaps, which `createImageBitmap` takes from the source at call time.
+ */
+function wireImage(image: ImageInput | ImageHandle): { image: Promise<ImageInput | ImageHandle>; transfer: Transferable[] } {
+  if (image instanceof Uint8Array) {
+    const copy = new Uint8Array(image);
+    return { image: Promise.resolve(copy), transfer: [copy.buffer] };
+  }
+  if (image instanceof ArrayBuffer) {
+    const copy = image.slice(0);
+    return { image: Promise.resolve(copy), transfer: [copy] };
+  }
+  const { data } = image as { data?: unknown };
+  if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) {
+    const raw = image as RawImage;
+    const copy = data instanceof Uint8ClampedArray ? new Uint8ClampedArray(data) : new Uint8Array(data);
+    const channels = raw.channels === undefined ? {} : { channels: raw.channels };
+    return { image: Promise.resolve({ data: copy, width: raw.width, height: raw.height, ...channels }), transfer: [copy.buffer] };
+  }
   const isElement = typeof HTMLElement !== 'undefined' && image instanceof HTMLElement;
   const isCanvas = typeof OffscreenCanvas !== 'undefined' && image instanceof OffscreenCanvas;
-  return isElement || isCanvas ? createImageBitmap(image as ImageBitmapSource) : image;
+  return { image: isElement || isCanvas ? createImageBitmap(image as ImageBitmapSource) : Promise.resolve(image), transfer: [] };
 }
 
 class Connection {
@@ -154,12 +174,14 @@ export class WorkerSegmenter implements Segmenter {
 
   async segment(request: SegmentAnything2Request, options: SegmentOptions = {}): Promise<SegmentAnything2Response> {
     const { signal, ...rest } = options;
-    const wire = { ...request, image: await cloneable(request.image) };
+    const image = wireImage(request.image);
+    const wire = transfer({ ...request, image: await image.image }, image.transfer);
     return this.call((api, callId) => api.segment(wire, { ...rest, callId }), signal);
   }
 
   async setImage(image: ImageInput, options: { signal?: AbortSignal } = {}): Promise<ImageHandle> {
-    const wire = await cloneable(image);
+    const snapshot = wireImage(image);
+    const wire = transfer(await snapshot.image, snapshot.transfer);
     return this.call((api, callId) => api.setImage(wire, { callId }), options.signal);
   }
 

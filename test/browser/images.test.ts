@@ -51,4 +51,29 @@ describe('images on the calling thread', () => {
     // The drawable forms were read to the same pixels as the raw image: one encode for them all, one for the PNG bytes.
     expect(r.stats).toMatchObject({ encoderRuns: 2 });
   });
+
+  it('takes a snapshot of the caller\'s buffers, in the worker as on the calling thread', async () => {
+    const r = await ctx.page.evaluate(async (model) => {
+      const { sam } = window;
+      const a = sam.drawImage(40, 30, sam.texture);
+      const b = sam.drawImage(40, 30, (x, y) => sam.texture(y, x));
+      const answers: Record<string, boolean> = {};
+      for (const worker of [true, false]) {
+        const segmenter = await sam.createSegmenter({ model, worker, device: 'wasm' });
+        try {
+          const pixels = { ...a, data: new Uint8Array(a.data) };
+          const first = segmenter.setImage(pixels);
+          pixels.data.set(b.data); // reused as soon as the call returns
+          const handle = await first;
+          const freshA = await segmenter.setImage({ ...a, data: new Uint8Array(a.data) });
+          const freshB = await segmenter.setImage({ ...b, data: new Uint8Array(b.data) });
+          answers[worker ? 'worker' : 'calling thread'] = handle.id === freshA.id && handle.id !== freshB.id;
+        } finally {
+          await segmenter.close();
+        }
+      }
+      return answers;
+    }, FIXTURE);
+    expect(r).toEqual({ worker: true, 'calling thread': true });
+  });
 });
