@@ -1,14 +1,14 @@
 /**
- * Errors in the shape of the Livepeer runner's error bodies (gateway-contract.md §2).
+ * Errors in the shape of the Livepeer runner's error bodies (docs/gateway-contract.md §2).
  *
  * `detail` is exactly the `detail` value of the runner's JSON body, so `JSON.stringify(err)` is the
  * body byte for byte. `code` is a stable, closed set that survives the worker boundary.
  */
 
 /**
- * The error table: every code with its HTTP status and meaning. The runner's rows (see the gateway
- * contract's error table) keep the runner's status; the others are this library's own. The README's
- * error list is checked against this table (test/errors.test.ts).
+ * The error table: every code with its HTTP status and meaning. The runner's rows (docs/gateway-contract.md
+ * §2.1) keep the runner's status; the others are this library's own. The README's error list is
+ * checked against this table (test/errors.test.ts).
  */
 export const ERROR_CODES = {
   PART_TOO_LARGE: { status: 400, meaning: 'A text field is over 1 MiB (runner row 1; `detail` is a string).' },
