@@ -6,9 +6,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BASE_REQUEST, CORPUS, type ImageName } from '../reliability/corpus.js';
 import { corpusImages } from '../reliability/images.js';
-import { useHarness } from './harness.js';
+import { SERVED_FIXTURES, useHarness } from './harness.js';
 
-const SAM2 = { id: 'fixture/sam2', encoder: '/test/fixtures/models/sam2-encoder.onnx', decoder: '/test/fixtures/models/sam2-decoder.onnx' };
+const SAM2 = SERVED_FIXTURES.sam2;
 
 /** Entries whose requests survive page.evaluate's serialization: images and plain JSON values. */
 const plain = (v: unknown): boolean => v === undefined || v === null || typeof v !== 'object' || (Array.isArray(v) && v.every(plain));

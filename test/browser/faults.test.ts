@@ -3,9 +3,9 @@
  * 200 concurrent requests over 5 images, and no network traffic while images are segmented.
  */
 import { describe, expect, it } from 'vitest';
-import { useHarness } from './harness.js';
+import { SERVED_FIXTURES, useHarness } from './harness.js';
 
-const SAM2 = { id: 'fixture/sam2', encoder: '/test/fixtures/models/sam2-encoder.onnx', decoder: '/test/fixtures/models/sam2-decoder.onnx' };
+const SAM2 = SERVED_FIXTURES.sam2;
 const PROMPT = { point_coords: '[[23,11]]', point_labels: '[1]', box: '[5,4,30,25]' };
 
 const ctx = useHarness();

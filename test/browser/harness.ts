@@ -7,6 +7,12 @@ import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll } from 'vitest';
 import { launchChromium } from './chromium.js';
 
+/** The fixture models (test/fixtures/models.ts, written by the global setup) as the dev server serves them. */
+export const SERVED_FIXTURES = {
+  sam2: { id: 'fixture/sam2', encoder: '/test/fixtures/models/sam2-encoder.onnx', decoder: '/test/fixtures/models/sam2-decoder.onnx' },
+  sam1: { id: 'fixture/sam1', encoder: '/test/fixtures/models/sam1-encoder.onnx', decoder: '/test/fixtures/models/sam1-decoder.onnx' },
+} as const;
+
 export interface Harness {
   readonly origin: string;
   readonly browser: Browser;

@@ -3,9 +3,9 @@
  * an image handle (an element's `id` is a string, as a handle's is).
  */
 import { describe, expect, it } from 'vitest';
-import { useHarness } from './harness.js';
+import { SERVED_FIXTURES, useHarness } from './harness.js';
 
-const FIXTURE = { id: 'fixture/sam2', encoder: '/test/fixtures/models/sam2-encoder.onnx', decoder: '/test/fixtures/models/sam2-decoder.onnx' };
+const FIXTURE = SERVED_FIXTURES.sam2;
 
 const ctx = useHarness();
 

@@ -4,9 +4,9 @@
  * used to keep every response alive).
  */
 import { describe, expect, it } from 'vitest';
-import { useHarness } from './harness.js';
+import { SERVED_FIXTURES, useHarness } from './harness.js';
 
-const MODEL = { id: 'fixture/sam2', encoder: '/test/fixtures/models/sam2-encoder.onnx', decoder: '/test/fixtures/models/sam2-decoder.onnx' };
+const MODEL = SERVED_FIXTURES.sam2;
 
 const ctx = useHarness();
 

@@ -5,17 +5,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createSegmenter } from '../../lib/node.js';
-import { sam1Decoder, sam1Encoder, sam2Decoder, sam2Encoder } from '../fixtures/models.js';
+import { fixtureModel, sam2Decoder, sam2Encoder } from '../fixtures/models.js';
 import { drawImage, texture } from '../helpers.js';
-import { useHarness } from './harness.js';
+import { SERVED_FIXTURES, useHarness } from './harness.js';
 
-const FIXTURES = {
-  sam2: { id: 'fixture/sam2', encoder: '/test/fixtures/models/sam2-encoder.onnx', decoder: '/test/fixtures/models/sam2-decoder.onnx' },
-  sam1: { id: 'fixture/sam1', encoder: '/test/fixtures/models/sam1-encoder.onnx', decoder: '/test/fixtures/models/sam1-decoder.onnx' },
-} as const;
+const FIXTURES = SERVED_FIXTURES;
 const NODE_FIXTURES = {
-  sam2: { id: 'fixture/sam2', encoder: sam2Encoder(), decoder: sam2Decoder() },
-  sam1: { id: 'fixture/sam1', encoder: sam1Encoder(), decoder: sam1Decoder() },
+  sam2: fixtureModel('sam2'),
+  sam1: fixtureModel('sam1'),
 };
 const REQUEST = { point_coords: '[[23,11]]', point_labels: '[1]', box: '[5,4,30,25]' };
 

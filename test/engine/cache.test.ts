@@ -2,10 +2,10 @@
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSegmenter, SegmentAnything2Error, type Segmenter } from '../../lib/node.js';
-import { sam2Decoder, sam2Encoder } from '../fixtures/models.js';
+import { fixtureModel } from '../fixtures/models.js';
 import { drawImage, texture } from '../helpers.js';
 
-const model = { id: 'fixture/sam2', encoder: sam2Encoder(), decoder: sam2Decoder() };
+const model = fixtureModel('sam2');
 const SAM2_EMBEDDING_BYTES = (256 * 64 * 64 + 32 * 256 * 256 + 64 * 128 * 128) * 4; // 16 MiB
 const prompt = { point_coords: '[[10,10]]', point_labels: '[1]' };
 const imageA = drawImage(64, 48, texture);

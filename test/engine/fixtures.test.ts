@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSegmenter, toGatewayJSON, type BinaryMasks, type Segmenter, type Tensor } from '../../lib/node.js';
-import { fixtureIou, fixtureLogit, sam1Decoder, sam1Encoder, sam2Decoder, sam2Encoder, SAM1_SINGLE_ALL_TOKENS, TOKEN_RADIUS } from '../fixtures/models.js';
+import { fixtureModel, fixtureIou, fixtureLogit, sam1Decoder, sam1Encoder, sam2Decoder, sam2Encoder, SAM1_SINGLE_ALL_TOKENS, TOKEN_RADIUS } from '../fixtures/models.js';
 import { drawImage, maskStats, texture } from '../helpers.js';
 
 const W = 400;
@@ -17,9 +17,9 @@ let sam2all: Segmenter;
 let sam1: Segmenter;
 beforeAll(async () => {
   [sam2, sam2all, sam1] = await Promise.all([
-    createSegmenter({ worker: false, model: { id: 'fixture/sam2', encoder: sam2Encoder(), decoder: sam2Decoder() } }),
+    createSegmenter({ worker: false, model: fixtureModel('sam2') }),
     createSegmenter({ worker: false, model: { id: 'fixture/sam2-4tok', encoder: sam2Encoder(), decoder: sam2Decoder(true) } }),
-    createSegmenter({ worker: false, model: { id: 'fixture/sam1', encoder: sam1Encoder(), decoder: sam1Decoder() } }),
+    createSegmenter({ worker: false, model: fixtureModel('sam1') }),
   ]);
 });
 afterAll(async () => {

@@ -8,10 +8,10 @@ import { isImageHandle } from '../../lib/engine/image-source.js';
 import { startEngine } from '../../lib/engine/start.js';
 import { nodePlatform } from '../../lib/platform/node.js';
 import { createSegmenter, type Segmenter } from '../../lib/node.js';
-import { sam2Decoder, sam2Encoder } from '../fixtures/models.js';
+import { fixtureModel } from '../fixtures/models.js';
 import { drawImage, texture } from '../helpers.js';
 
-const model = { id: 'fixture/sam2', encoder: sam2Encoder(), decoder: sam2Decoder() };
+const model = fixtureModel('sam2');
 const prompt = { point_coords: '[[10,10]]', point_labels: '[1]' };
 const imageA = drawImage(64, 48, texture);
 const imageB = drawImage(64, 48, (x, y) => (x < 32 ? [250, 250, 250] : [5, 5, 5]));

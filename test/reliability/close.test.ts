@@ -1,12 +1,12 @@
 /** close() with work queued, on the in-thread engine: every call settles, nothing runs on released sessions. */
 import { describe, expect, it } from 'vitest';
 import { createSegmenter } from '../../lib/node.js';
-import { sam2Decoder, sam2Encoder } from '../fixtures/models.js';
+import { fixtureModel } from '../fixtures/models.js';
 import { drawImage, texture } from '../helpers.js';
 
 describe('close() while work is queued', () => {
   it('lets the run in progress finish, rejects the queued calls with CLOSED, and every later call too', async () => {
-    const segmenter = await createSegmenter({ worker: false, model: { id: 'fixture/sam2', encoder: sam2Encoder(), decoder: sam2Decoder() } });
+    const segmenter = await createSegmenter({ worker: false, model: fixtureModel('sam2') });
     const prompt = { point_coords: '[[10,10]]', point_labels: '[1]' };
     const calls = [0, 1, 2, 3, 4, 5].map((k) =>
       segmenter.segment({ image: drawImage(64, 48, (x, y) => texture(x + k, y)), ...prompt }).then(

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSegmenter, SegmentAnything2Error, toGatewayJSON, type Segmenter, type SegmentAnything2Response } from '../../lib/node.js';
-import { sam2Decoder, sam2Encoder } from '../fixtures/models.js';
+import { fixtureModel } from '../fixtures/models.js';
 import { BASE_REQUEST, CORPUS, type CorpusEntry, type ImageName } from './corpus.js';
 import { corpusImages } from './images.js';
 
@@ -22,7 +22,7 @@ export function requestOf(entry: CorpusEntry, imagesByName: Record<ImageName, Ui
 
 beforeAll(async () => {
   images = await corpusImages();
-  segmenter = await createSegmenter({ worker: false, model: { id: 'fixture/sam2', encoder: sam2Encoder(), decoder: sam2Decoder() } });
+  segmenter = await createSegmenter({ worker: false, model: fixtureModel('sam2') });
   baseline = await segmenter.segment({ image: images.png, ...BASE_REQUEST });
   return () => segmenter.close();
 });

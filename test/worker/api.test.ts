@@ -9,10 +9,10 @@ import { nodePlatform } from '../../lib/platform/node.js';
 import type { WorkerApi } from '../../lib/protocol.js';
 import { installErrorTransfer } from '../../lib/transfer.js';
 import { createWorkerApi } from '../../worker/api.js';
-import { sam2Decoder, sam2Encoder } from '../fixtures/models.js';
+import { fixtureModel } from '../fixtures/models.js';
 import { drawImage, texture } from '../helpers.js';
 
-const model = { id: 'fixture/sam2', encoder: sam2Encoder(), decoder: sam2Decoder() };
+const model = fixtureModel('sam2');
 const image = drawImage(40, 30, texture);
 let channel: MessageChannel | undefined;
 afterEach(() => {
