@@ -64,8 +64,7 @@ describe('cited documents', () => {
 
   it('cites the project’s documents by their docs/ path', () => {
     const docs = new Set(readdirSync(join(ROOT, 'docs')));
-    // lib/errors.ts is the error-table work's (issue 11); it still cites the bare name.
-    const bare = citations.filter((c) => !c.cited.startsWith('docs/') && docs.has(basename(c.cited)) && c.at !== join('lib', 'errors.ts'));
+    const bare = citations.filter((c) => !c.cited.startsWith('docs/') && docs.has(basename(c.cited)));
     expect(bare.map((c) => `${c.at}: ${c.cited}`)).toEqual([]);
   });
 });
