@@ -1,14 +1,15 @@
 /**
- * Turns any accepted `image` value into 8-bit pixels. Encoded bytes go to the platform's decoder
- * (Node: sharp; browsers: createImageBitmap); decoded forms are read directly.
+ * Turns any accepted `image` value into 8-bit pixels. Encoded bytes are decoded as Pillow decodes
+ * them (./decode.ts, with the platform's codecs); decoded forms are read directly.
  */
 import { errorOf, PIPELINE_ERROR_MESSAGE, SegmentAnything2Error } from '../errors.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
 import { headerSize } from './header.js';
 import type { ImageInput, RawImage } from '../types.js';
 
-/** Pillow's decompression-bomb limit: above 2 × 89,478,485 pixels it raises (runner row 6). */
-export const MAX_IMAGE_PIXELS = 2 * 89_478_485;
+import { MAX_IMAGE_PIXELS } from './limits.js';
+
+export { MAX_IMAGE_PIXELS };
 
 /** Decodes encoded image bytes (PNG, JPEG, GIF, WebP…) to pixels. */
 export type BytesDecoder = (bytes: Uint8Array) => Promise<PixelImage>;
