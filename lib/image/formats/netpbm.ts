@@ -14,38 +14,70 @@ function roundHalfEven(x: number): number {
   return d > 0.5 ? f + 1 : d < 0.5 ? f : f % 2 === 0 ? f : f + 1;
 }
 
-export function decodeNetpbm(b: Uint8Array): Rgb {
+interface Header {
+  kind: number;
+  width: number;
+  height: number;
+  /** The next byte to read. */
+  at: number;
+  token(): number;
+}
+
+/** The magic number and size, read as Pillow's `_read_magic` and `_read_token` read them. */
+function readHeader(b: Uint8Array): Header {
   let at = 0;
   let magic = '';
   while (at < b.length && magic.length < 6 && !WHITESPACE.has(b[at]!)) magic += String.fromCharCode(b[at++]!);
   at++;
   if (!/^P[1-6]$/.test(magic)) throw new ImageFormatError(`not a PPM file (${JSON.stringify(magic)})`);
-  const kind = Number(magic[1]);
-  const token = (): number => {
-    let t = '';
-    while (t.length <= 10) {
-      if (at >= b.length) break;
-      const c = b[at++]!;
-      if (WHITESPACE.has(c)) {
-        if (!t) continue;
-        break;
+  const h = {
+    kind: Number(magic[1]),
+    width: 0,
+    height: 0,
+    at,
+    token(): number {
+      let t = '';
+      while (t.length <= 10) {
+        if (h.at >= b.length) break;
+        const c = b[h.at++]!;
+        if (WHITESPACE.has(c)) {
+          if (!t) continue;
+          break;
+        }
+        if (c === 0x23) {
+          while (h.at < b.length && b[h.at] !== 0x0a && b[h.at] !== 0x0d) h.at++;
+          h.at++;
+          continue;
+        }
+        t += String.fromCharCode(c);
       }
-      if (c === 0x23) {
-        while (at < b.length && b[at] !== 0x0a && b[at] !== 0x0d) at++;
-        at++;
-        continue;
-      }
-      t += String.fromCharCode(c);
-    }
-    if (!t) throw new ImageFormatError('PPM: reached EOF while reading header');
-    if (t.length > 10 || !/^[+-]?\d+$/.test(t.replace(/_/g, ''))) throw new ImageFormatError(`PPM: bad header token ${t}`);
-    return Number(t.replace(/_/g, ''));
+      if (!t) throw new ImageFormatError('PPM: reached EOF while reading header');
+      if (t.length > 10 || !/^[+-]?\d+$/.test(t.replace(/_/g, ''))) throw new ImageFormatError(`PPM: bad header token ${t}`);
+      return Number(t.replace(/_/g, ''));
+    },
   };
-  const width = token();
-  const height = token();
+  h.width = h.token();
+  h.height = h.token();
+  return h;
+}
+
+/** The size a PBM/PGM/PPM header declares, or undefined if it is not one. */
+export function netpbmSize(b: Uint8Array): { width: number; height: number } | undefined {
+  try {
+    const { width, height } = readHeader(b);
+    return { width, height };
+  } catch {
+    return undefined;
+  }
+}
+
+export function decodeNetpbm(b: Uint8Array): Rgb {
+  const header = readHeader(b);
+  const { kind, width, height, token } = header;
   const bitmap = kind === 1 || kind === 4;
   const maxval = bitmap ? 1 : token();
   if (!(maxval > 0 && maxval < 65536)) throw new ImageFormatError('PPM: maxval must be greater than 0 and less than 65536');
+  let at = header.at;
   const img = rgbImage(width, height);
   const bands = kind === 3 || kind === 6 ? 3 : 1;
   // Grey above 8 bits is Pillow's mode I (0..65535), which RGB clips at 255.

@@ -13,6 +13,11 @@ export function isTga(b: Uint8Array): boolean {
   return (mapType === 0 || mapType === 1) && u16le(b, 12) > 0 && u16le(b, 14) > 0 && [1, 8, 16, 24, 32].includes(depth) && [1, 2, 3, 9, 10, 11].includes(type);
 }
 
+/** The size a TGA header declares, if Pillow would take the bytes for a TGA. */
+export function tgaSize(b: Uint8Array): { width: number; height: number } | undefined {
+  return isTga(b) ? { width: u16le(b, 12), height: u16le(b, 14) } : undefined;
+}
+
 export function decodeTga(b: Uint8Array): Rgb {
   if (!isTga(b)) throw new ImageFormatError('not a TGA file');
   const [idLength, mapType, type] = [b[0]!, b[1]!, b[2]!];
