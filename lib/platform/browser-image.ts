@@ -48,11 +48,41 @@ export async function readDrawable(source: CanvasImageSource | OffscreenCanvas):
   return { data, width, height, channels: 4 };
 }
 
+/**
+ * An unpremultiplied ImageBitmap's RGBA as stored, through WebGL 2 (a 2D canvas premultiplies, which
+ * loses the colour under transparent pixels that Pillow keeps); undefined where WebGL 2 is missing.
+ */
+function readUnpremultiplied(bitmap: ImageBitmap): PixelImage | undefined {
+  const { width, height } = bitmap;
+  const gl = new OffscreenCanvas(1, 1).getContext('webgl2', { premultipliedAlpha: false, antialias: false });
+  if (!gl) return undefined;
+  const texture = gl.createTexture();
+  const framebuffer = gl.createFramebuffer();
+  try {
+    gl.bindTexture(gl.TEXTURE_2D, texture);
+    gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_COLORSPACE_CONVERSION_WEBGL, gl.NONE);
+    gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, width, height, 0, gl.RGBA, gl.UNSIGNED_BYTE, bitmap);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, texture, 0);
+    if (gl.checkFramebufferStatus(gl.FRAMEBUFFER) !== gl.FRAMEBUFFER_COMPLETE) return undefined;
+    const data = new Uint8Array(width * height * 4);
+    gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, data);
+    return gl.getError() === gl.NO_ERROR ? { data, width, height, channels: 4 } : undefined;
+  } finally {
+    gl.deleteFramebuffer(framebuffer);
+    gl.deleteTexture(texture);
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+  }
+}
+
 async function native(bytes: Uint8Array, format: NativeFormat): Promise<PixelImage> {
   const input = format === 'jpeg' ? jpegForBrowser(bytes) : bytes;
   const bitmap = await createImageBitmap(new Blob([input as BlobPart]), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
   try {
-    return await readDrawable(bitmap);
+    // JPEG has no alpha: the 2D canvas reads it exactly. WebP may have alpha.
+    return (format === 'jpeg' ? undefined : readUnpremultiplied(bitmap)) ?? (await readDrawable(bitmap));
   } finally {
     bitmap.close();
   }

@@ -232,6 +232,11 @@ buf = io.BytesIO(); gif_pal.save(buf, "GIF", transparency=5); files["transparent
 grey_gif = Image.fromarray(scene(24, 16)).convert("L")
 buf = io.BytesIO(); grey_gif.save(buf, "GIF"); files["grey.gif"] = save("grey.gif", buf.getvalue())
 
+# 11. WebP: lossy, lossless, and lossless with alpha (colours kept under alpha 0).
+for name, im, kw in [("lossy.webp", Image.fromarray(scene(30, 20)), {"quality": 80}), ("lossless.webp", Image.fromarray(scene(30, 20)), {"lossless": True}),
+                     ("alpha.webp", Image.fromarray(scene(30, 20, alpha=True), "RGBA"), {"lossless": True, "exact": True})]:
+    buf = io.BytesIO(); im.save(buf, "WEBP", **kw); files[name] = save(name, buf.getvalue())
+
 golden = {}
 for name in sorted(files):
     with Image.open(IMAGES / name) as im:
