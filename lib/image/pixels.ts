@@ -5,6 +5,7 @@
 import { errorOf, PIPELINE_ERROR_MESSAGE, SegmentAnything2Error } from '../errors.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
 import { headerSize } from './header.js';
+import { ImageFormatError } from './formats/raster.js';
 import type { ImageInput, RawImage } from '../types.js';
 
 import { MAX_IMAGE_PIXELS } from './limits.js';
@@ -16,9 +17,14 @@ export type BytesDecoder = (bytes: Uint8Array) => Promise<PixelImage>;
 /** Reads pixels from a drawable browser object (ImageBitmap, canvas, `<img>`). */
 export type DrawableReader = (drawable: CanvasImageSource | OffscreenCanvas) => Promise<PixelImage>;
 
-/** The runner's answer to an image Pillow cannot open (row 6): 500 with the route's default message. */
+/**
+ * The runner's answer to an image Pillow cannot open (row 6): 500 with the route's default message;
+ * `IMAGE_VALUE_ERROR`, 400 with the same message, where Pillow raised a ValueError (the route's
+ * `ValueError` rule).
+ */
 export function imageDecodeError(cause: unknown): SegmentAnything2Error {
-  return errorOf('IMAGE_DECODE', PIPELINE_ERROR_MESSAGE, cause);
+  const pillowValueError = cause instanceof ImageFormatError && cause.python === 'ValueError';
+  return errorOf(pillowValueError ? 'IMAGE_VALUE_ERROR' : 'IMAGE_DECODE', PIPELINE_ERROR_MESSAGE, cause);
 }
 
 function isRawImage(v: unknown): v is RawImage {

@@ -25,10 +25,13 @@ describe.each(['page', 'worker'] as const)("Chromium decodes images as the runne
     if (max === 0) expect(diff.differing).toBe(0);
   });
 
-  it.each(Object.keys(PILLOW.refused))('refuses %s (500 IMAGE_DECODE)', async (name) => {
-    const got = await ctx.page.evaluate(({ bytes, where }) => window.sam.decodeImage(bytes, where), { bytes: Array.from(goldenImage(name)), where });
-    expect(got).toEqual({ error: '500 IMAGE_DECODE' });
-  });
+  it.each([...Object.keys(PILLOW.refused).map((n) => [n, '500 IMAGE_DECODE'] as const), ...Object.keys(PILLOW.errors).map((n) => [n, '400 IMAGE_VALUE_ERROR'] as const)])(
+    'refuses %s (%s)',
+    async (name, error) => {
+      const got = await ctx.page.evaluate(({ bytes, where }) => window.sam.decodeImage(bytes, where), { bytes: Array.from(goldenImage(name)), where });
+      expect(got).toEqual({ error });
+    },
+  );
 });
 
 describe('a segmenter in Chromium answers as the runner for images the browser would decode differently', () => {

@@ -83,9 +83,9 @@ def save(name, data):
     return name
 
 
-def ico_with_dib(rgb16, rgb32):
-    """An ICO holding two DIB (BMP) entries as Windows writes them: 16×16 at 24 bits with an AND mask,
-    and 32×32 at 32 bits (BGRA). Pillow only writes PNG entries."""
+def ico_with_dib(rgb16, rgb32, entries=None):
+    """An ICO holding DIB (BMP) entries as Windows writes them, with AND masks: by default 16×16 at 24
+    bits and 32×32 at 32 bits (BGRA). Pillow only writes PNG entries."""
     def dib(rgb, bpp):
         h, w, _ = rgb.shape
         rows = []
@@ -99,7 +99,7 @@ def ico_with_dib(rgb16, rgb32):
         header = struct.pack("<IiiHHIIiiII", 40, w, h * 2, 1, bpp, 0, 0, 0, 0, 0, 0)
         return header + b"".join(rows) + mask_row * h
 
-    entries = [(rgb16, 24), (rgb32, 32)]
+    entries = entries or [(rgb16, 24), (rgb32, 32)]
     blobs = [dib(rgb, bpp) for rgb, bpp in entries]
     out = struct.pack("<HHH", 0, 1, len(entries))
     offset = 6 + 16 * len(entries)
@@ -237,28 +237,76 @@ for name, im, kw in [("lossy.webp", Image.fromarray(scene(30, 20)), {"quality": 
                      ("alpha.webp", Image.fromarray(scene(30, 20, alpha=True), "RGBA"), {"lossless": True, "exact": True})]:
     buf = io.BytesIO(); im.save(buf, "WEBP", **kw); files[name] = save(name, buf.getvalue())
 
+# 12. Hand-built files for the less common paths: BMP RLE8/RLE4 (runs, absolute runs, end of line,
+#     delta, end of bitmap), truncated BMP and GIF, a GIF frame offset inside a larger screen, grey JPEG,
+#     16-bit TGA, a colour-mapped TGA whose map starts at entry 2, a PNG with a bad ancillary CRC.
+def bmp_rle(bits, w, h, pal, data):
+    info = struct.pack("<IiiHHIIiiII", 40, w, h, 1, bits, 1 if bits == 8 else 2, len(data), 0, 0, len(pal), 0)
+    palb = b"".join(bytes([b_, g_, r_, 0]) for r_, g_, b_ in pal)
+    off = 14 + len(info) + len(palb)
+    return b"BM" + struct.pack("<IHHI", off + len(data), 0, 0, off) + info + palb + data
+pal8 = [(10 * i % 256, 255 - 7 * i % 256, 3 * i % 256) for i in range(16)]
+rle8 = (bytes([4, 1, 0, 3, 2, 3, 4, 0, 0, 0]) + bytes([7, 9, 0, 0]) + bytes([3, 5, 4, 6, 0, 0])
+        + bytes([0, 5, 7, 8, 9, 10, 11, 0, 2, 12, 0, 0]) + bytes([1, 13, 0, 2, 9, 9, 6, 0, 0, 1]))
+files["bmp-rle8.bmp"] = save("bmp-rle8.bmp", bmp_rle(8, 7, 5, pal8, rle8))
+rle4 = (bytes([6, 0x12, 0, 0]) + bytes([0, 6, 0x34, 0x56, 0x70, 0, 0, 0]) + bytes([0, 4, 0x9A, 0xBC, 2, 0xDE, 0, 0])
+        + bytes([6, 0xF0, 0, 1]))
+files["bmp-rle4.bmp"] = save("bmp-rle4.bmp", bmp_rle(4, 6, 4, pal8, rle4))
+# Ends (end of bitmap) before its pixels do: Pillow's set_as_raw raises ValueError.
+save("error-bmp-rle8-short.bmp", bmp_rle(8, 7, 5, pal8, bytes([7, 1, 0, 1])))
+save("error-ppm-plain-too-large.ppm", b"P3 2 1 255\n1 2 3 4 5 300\n")
+save("error-ppm-maxval.ppm", b"P6 2 1 70000\n" + b"\0" * 12)
+full = (IMAGES / "bmp24.bmp").read_bytes()
+files["truncated.bmp"] = save("truncated.bmp", full[: len(full) * 6 // 10])
+buf = io.BytesIO(); Image.fromarray(scene(64, 48)).quantize(64).save(buf, "GIF", transparency=3)
+files["truncated.gif"] = save("truncated.gif", buf.getvalue()[: len(buf.getvalue()) * 7 // 10])
+full = (IMAGES / "transparent.gif").read_bytes()
+g = bytearray(full)
+struct.pack_into("<HH", g, 6, 30, 20)
+at = g.index(b"\x2c", 13 + (3 << ((g[10] & 7) + 1)) if g[10] & 0x80 else 13)
+struct.pack_into("<HH", g, at + 1, 3, 2)
+files["gif-offset.gif"] = save("gif-offset.gif", bytes(g))
+buf = io.BytesIO(); Image.fromarray(scene(20, 12)).convert("L").save(buf, "JPEG", quality=85); files["grey.jpg"] = save("grey.jpg", buf.getvalue())
+px16 = rng.integers(0, 65536, size=(5, 9)).astype("<u2")
+files["tga16.tga"] = save("tga16.tga", struct.pack("<BBBHHBHHHHBB", 0, 0, 2, 0, 0, 0, 0, 0, 9, 5, 16, 0) + px16.tobytes())
+cmap = rng.integers(0, 65536, size=6).astype("<u2")
+idx = rng.integers(0, 9, size=(4, 7)).astype(np.uint8)
+files["tga-cmap16.tga"] = save("tga-cmap16.tga", struct.pack("<BBBHHBHHHHBB", 0, 1, 1, 2, 6, 16, 0, 0, 7, 4, 8, 0x20) + cmap.tobytes() + idx.tobytes())
+png = bytearray(png_bytes(Image.fromarray(scene(8, 6)), pnginfo=__import__("PIL.PngImagePlugin", fromlist=["PngInfo"]).PngInfo()))
+text_chunk = struct.pack(">I", 5) + b"tEXt" + b"a\0bcd" + b"\0\0\0\0"  # wrong CRC on an ancillary chunk
+png = png[:33] + text_chunk + png[33:]
+files["png-bad-text-crc.png"] = save("png-bad-text-crc.png", bytes(png))
+bad = bytearray(png_bytes(Image.fromarray(scene(8, 6))))
+bad[29] ^= 0xFF  # IHDR's CRC
+save("refused-bad-ihdr-crc.png", bytes(bad))
+
+# 13. An ICO with two 16×16 entries, 32-bit then 24-bit. Pillow 10.3 takes the lowest colour depth
+#     among the largest (its sort is stable with reverse=True); 9.4 took the highest. The golden
+#     pixels are 10.3's: those of an ICO holding only the 24-bit entry.
+tie24, tie32 = scene(16, 16), scene(16, 16)[::-1].copy()
+files["ico-tie.ico"] = save("ico-tie.ico", ico_with_dib(None, None, [(tie32, 32), (tie24, 24)]))
+SAME_AS = {"ico-tie.ico": io.BytesIO(ico_with_dib(None, None, [(tie24, 24)]))}
+
 golden = {}
 for name in sorted(files):
-    with Image.open(IMAGES / name) as im:
+    with Image.open(SAME_AS.get(name, IMAGES / name)) as im:
         fmt, mode = im.format, im.mode
         rgb = np.asarray(im.convert("RGB"))
     golden[name] = {"format": fmt, "mode": mode, "width": rgb.shape[1], "height": rgb.shape[0],
                     "sha256": hashlib.sha256(rgb.tobytes()).hexdigest(), "rgb": base64.b64encode(rgb.tobytes()).decode()}
 
-# Formats Pillow cannot open: the runner answers them as undecodable (row 6).
-refused = {}
-for name in ["refused.svg", "refused.avif", "refused.heic"]:
-    path = IMAGES / name
-    if not path.exists():
-        continue
+# Files Pillow cannot open (UnidentifiedImageError: the runner's 500) or that raise ValueError while
+# opening or decoding (the runner's route maps ValueError to 400 with its default message).
+refused, errors = {}, {}
+for path in sorted(IMAGES.glob("refused*")) + sorted(IMAGES.glob("error-*")):
     try:
         Image.open(path).convert("RGB")
-        raise SystemExit(f"Pillow opened {name}")
-    except UnidentifiedImageError as e:
-        refused[name] = type(e).__name__
+        raise SystemExit(f"Pillow opened {path.name}")
+    except (UnidentifiedImageError, ValueError) as e:
+        (refused if path.name.startswith("refused") else errors)[path.name] = type(e).__name__
 
 NOTES.append("Pillow 10.3 opens 16-bit grey PNG as I;16 (9.4: I); both convert to RGB by clipping at 255.")
-NOTES.append("Pillow 10.3 picks an ICO's largest entry and, among equal sizes, the lowest colour depth (9.4: the highest); these icons have one entry per size.")
-out = {"pillow": Image.__version__, "notes": NOTES, "refused": refused, "images": golden}
+NOTES.append("Pillow 10.3 picks an ICO's largest entry and, among equal sizes, the lowest colour depth (9.4: the highest): ico-tie.ico's pixels are 10.3's, taken from its 24-bit entry alone.")
+out = {"pillow": Image.__version__, "notes": NOTES, "refused": refused, "errors": errors, "images": golden}
 (HERE / "pillow.json").write_text(json.dumps(out, indent=1) + "\n")
 print({k: (v["format"], v["mode"], v["width"], v["height"]) for k, v in golden.items()}, refused)

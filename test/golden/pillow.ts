@@ -16,6 +16,8 @@ export const PILLOW = JSON.parse(readFileSync(new URL('pillow.json', root), 'utf
   pillow: string;
   notes: string[];
   refused: Record<string, string>;
+  /** Files on which Pillow raises ValueError (the runner's 400). */
+  errors: Record<string, string>;
   images: Record<string, PillowGolden>;
 };
 

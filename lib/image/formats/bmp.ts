@@ -184,7 +184,9 @@ function rle(b: Uint8Array, layout: Layout, img: Rgb, rle4: boolean): void {
       if (at % 2 === 1) at++;
     }
   }
-  const filled = Math.min(n, total);
+  // Pillow's set_as_raw refuses a bitmap whose runs end before its pixels do.
+  if (n < total) throw new ImageFormatError('not enough image data', 'ValueError');
+  const filled = total;
   for (let i = 0; i < filled; i++) {
     const r = Math.floor(i / width);
     const y = layout.topDown ? r : height - 1 - r;

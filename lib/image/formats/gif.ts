@@ -3,7 +3,7 @@
  * colours, with the transparent index shown as its palette colour (not composited, not black); the
  * canvas is the logical screen, grown to hold the frame, and filled with the transparent index (or
  * index 0) where the frame does not cover it; LZW data that ends early leaves the rest of the frame
- * as filled. Pure.
+ * as filled (and, as in Pillow, only whole data sub-blocks are decoded). Pure.
  */
 import { fillIndex, ImageFormatError, need, palette, putIndex, rgbImage, u16le, type Rgb } from './raster.js';
 
@@ -54,9 +54,10 @@ export function decodeGif(b: Uint8Array): Rgb {
       fillIndex(img, pal, transparency ?? 0);
       const minCodeSize = b[at++]!;
       const data: number[] = [];
-      while (at < b.length && b[at]! !== 0) {
+      // Pillow's decoder takes only whole data sub-blocks: a truncated last one decodes nothing.
+      while (at < b.length && b[at]! !== 0 && at + 1 + b[at]! <= b.length) {
         const size = b[at]!;
-        for (let i = 1; i <= size && at + i < b.length; i++) data.push(b[at + i]!);
+        for (let i = 1; i <= size; i++) data.push(b[at + i]!);
         at += 1 + size;
       }
       const indices = lzw(Uint8Array.from(data), minCodeSize, w * h);

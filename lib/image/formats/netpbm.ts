@@ -51,8 +51,8 @@ function readHeader(b: Uint8Array): Header {
         }
         t += String.fromCharCode(c);
       }
-      if (!t) throw new ImageFormatError('PPM: reached EOF while reading header');
-      if (t.length > 10 || !/^[+-]?\d+$/.test(t.replace(/_/g, ''))) throw new ImageFormatError(`PPM: bad header token ${t}`);
+      if (!t) throw new ImageFormatError('Reached EOF while reading header', 'ValueError');
+      if (t.length > 10 || !/^[+-]?\d+$/.test(t.replace(/_/g, ''))) throw new ImageFormatError(`PPM: bad header token ${t}`, 'ValueError');
       return Number(t.replace(/_/g, ''));
     },
   };
@@ -76,7 +76,7 @@ export function decodeNetpbm(b: Uint8Array): Rgb {
   const { kind, width, height, token } = header;
   const bitmap = kind === 1 || kind === 4;
   const maxval = bitmap ? 1 : token();
-  if (!(maxval > 0 && maxval < 65536)) throw new ImageFormatError('PPM: maxval must be greater than 0 and less than 65536');
+  if (!(maxval > 0 && maxval < 65536)) throw new ImageFormatError('maxval must be greater than 0 and less than 65536', 'ValueError');
   let at = header.at;
   const img = rgbImage(width, height);
   const bands = kind === 3 || kind === 6 ? 3 : 1;
@@ -99,16 +99,16 @@ export function decodeNetpbm(b: Uint8Array): Rgb {
       if (c === 0x23) {
         while (at < b.length && b[at] !== 0x0a && b[at] !== 0x0d) at++;
       } else if (c === 0x30 || c === 0x31) put(c === 0x31 ? 0 : 255);
-      else if (!WHITESPACE.has(c)) throw new ImageFormatError('PPM: invalid token for this mode');
+      else if (!WHITESPACE.has(c)) throw new ImageFormatError('Invalid token for this mode', 'ValueError');
     }
   } else if (kind === 2 || kind === 3) {
     const text = new TextDecoder('latin1').decode(b.subarray(at)).replace(/#[^\r\n]*/g, '');
     for (const t of text.split(/[ \t\n\v\f\r]+/)) {
       if (!t) continue;
       if (n >= total) break;
-      if (t.length > 10 || !/^\d+$/.test(t)) throw new ImageFormatError(`PPM: bad token ${t.slice(0, 11)}`);
+      if (t.length > 10 || !/^\d+$/.test(t)) throw new ImageFormatError(`Token too long or not a number in data: ${t.slice(0, 11)}`, 'ValueError');
       const v = Number(t);
-      if (v > maxval) throw new ImageFormatError(`PPM: channel value too large for this mode: ${v}`);
+      if (v > maxval) throw new ImageFormatError(`Channel value too large for this mode: ${v}`, 'ValueError');
       put(roundHalfEven((v / maxval) * outMax));
     }
   } else {
@@ -119,6 +119,10 @@ export function decodeNetpbm(b: Uint8Array): Rgb {
       put(maxval === 255 || (maxval === 65535 && bands === 1) ? v : Math.min(outMax, roundHalfEven((v / maxval) * outMax)));
     }
   }
+  // Pillow's Python decoders (plain files, and binary ones with another maxval) hand their samples
+  // to set_as_raw, which refuses too few; its raw decoder (P4, and maxval 255 or 16-bit grey) does not.
+  const raw = kind === 4 || ((kind === 5 || kind === 6) && (maxval === 255 || (maxval === 65535 && bands === 1)));
+  if (!raw && n < total) throw new ImageFormatError('not enough image data', 'ValueError');
   for (let p = 0; p < width * height; p++) {
     const o = p * 3;
     if (bands === 3) img.data.set(samples.subarray(o, o + 3), o);

@@ -11,9 +11,19 @@ export interface Rgb extends PixelImage {
   readonly channels: 3;
 }
 
-/** The error a decoder throws for bytes Pillow refuses to open; the caller turns it into row 6's 500. */
+/**
+ * The error a decoder throws where Pillow raises: for bytes it cannot identify (`UnidentifiedImageError`,
+ * row 6's 500), or a `ValueError` while opening or decoding (a bad PPM token, an RLE bitmap that ends
+ * early), which the runner's route maps to 400 with its default message.
+ */
 export class ImageFormatError extends Error {
   override readonly name = 'ImageFormatError';
+  constructor(
+    message: string,
+    readonly python: 'UnidentifiedImageError' | 'ValueError' = 'UnidentifiedImageError',
+  ) {
+    super(message);
+  }
 }
 
 export function rgbImage(width: number, height: number): Rgb {
