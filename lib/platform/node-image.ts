@@ -5,14 +5,25 @@
  * decoded as far as it goes (`failOn: 'none'`), and CMYK JPEGs read as CMYK and converted with
  * Pillow's arithmetic rather than through a profile.
  */
-import { constants, createInflate } from 'node:zlib';
+import { constants, createInflate, inflateSync } from 'node:zlib';
 import { decodeLikePillow, type ImageCodecs, type NativeFormat } from '../image/decode.js';
 import { cmykToRgb, jpegComponents } from '../image/formats/jpeg.js';
 import { MAX_IMAGE_PIXELS } from '../image/limits.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
 
 /** Inflates as far as the data goes (a truncated stream keeps what it decoded), stopping at `limit` bytes. */
-function inflate(zlib: Uint8Array, limit: number): Promise<Uint8Array> {
+async function inflate(zlib: Uint8Array, limit: number): Promise<Uint8Array> {
+  try {
+    // One call for a sound (or merely truncated) stream; corrupt data or more than `limit` bytes
+    // throw, and the stream below keeps what comes before the damage.
+    const out = inflateSync(zlib, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: Math.max(1, limit) });
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  } catch {
+    return inflateStream(zlib, limit);
+  }
+}
+
+function inflateStream(zlib: Uint8Array, limit: number): Promise<Uint8Array> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

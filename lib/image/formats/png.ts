@@ -91,11 +91,12 @@ export async function decodePng(b: Uint8Array, inflate: Inflate): Promise<Rgb> {
     const ph = Math.ceil((height - y0) / dy);
     if (pw <= 0 || ph <= 0) continue;
     const rowBytes = Math.ceil((pw * bitsPerPixel) / 8);
-    let prev = new Uint8Array(rowBytes);
+    // Rows are unfiltered in place; each one's predecessor is the row before it in `raw`.
+    let prev: Uint8Array = new Uint8Array(rowBytes);
     for (let r = 0; r < ph; r++) {
       if (pos + 1 + rowBytes > raw.length) return img;
       const filter = raw[pos]!;
-      const row = raw.slice(pos + 1, pos + 1 + rowBytes);
+      const row = raw.subarray(pos + 1, pos + 1 + rowBytes);
       pos += 1 + rowBytes;
       if (!unfilter(filter, row, prev, bpp)) return img;
       writeRow(img, row, y0 + r * dy, x0, dx, pw, type, depth, lookup);
@@ -128,17 +129,22 @@ function unfilter(filter: number, row: Uint8Array, prev: Uint8Array, bpp: number
       for (let i = 0; i < n; i++) row[i] = (row[i]! + prev[i]!) & 0xff;
       return true;
     case 3:
-      for (let i = 0; i < n; i++) row[i] = (row[i]! + (((i >= bpp ? row[i - bpp]! : 0) + prev[i]!) >> 1)) & 0xff;
+      for (let i = 0; i < bpp && i < n; i++) row[i] = (row[i]! + (prev[i]! >> 1)) & 0xff;
+      for (let i = bpp; i < n; i++) row[i] = (row[i]! + ((row[i - bpp]! + prev[i]!) >> 1)) & 0xff;
       return true;
     case 4:
-      for (let i = 0; i < n; i++) {
-        const a = i >= bpp ? row[i - bpp]! : 0;
+      // Paeth; on the first pixel a = c = 0, so the predictor is b.
+      for (let i = 0; i < bpp && i < n; i++) row[i] = (row[i]! + prev[i]!) & 0xff;
+      for (let i = bpp; i < n; i++) {
+        const a = row[i - bpp]!;
         const b = prev[i]!;
-        const c = i >= bpp ? prev[i - bpp]! : 0;
-        const p = a + b - c;
-        const pa = Math.abs(p - a);
-        const pb = Math.abs(p - b);
-        const pc = Math.abs(p - c);
+        const c = prev[i - bpp]!;
+        let pa = b - c;
+        let pb = a - c;
+        let pc = pa + pb;
+        if (pa < 0) pa = -pa;
+        if (pb < 0) pb = -pb;
+        if (pc < 0) pc = -pc;
         row[i] = (row[i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
       }
       return true;
@@ -150,6 +156,17 @@ function unfilter(filter: number, row: Uint8Array, prev: Uint8Array, bpp: number
 /** One unfiltered row (or pass row) into RGB, as Pillow's rawmode unpacker and convert("RGB") do. */
 function writeRow(img: Rgb, row: Uint8Array, y: number, x0: number, dx: number, count: number, type: number, depth: number, lookup?: Uint8Array): void {
   const out = img.data;
+  if (depth === 8 && dx === 1 && (type === 2 || type === 6)) {
+    // The common case, in one tight loop: 8-bit RGB or RGBA, not interlaced.
+    const step = type === 2 ? 3 : 4;
+    let o = (y * img.width + x0) * 3;
+    for (let at = 0; at < count * step; at += step, o += 3) {
+      out[o] = row[at]!;
+      out[o + 1] = row[at + 1]!;
+      out[o + 2] = row[at + 2]!;
+    }
+    return;
+  }
   for (let i = 0; i < count; i++) {
     const o = (y * img.width + x0 + i * dx) * 3;
     if (depth < 8) {
