@@ -1,20 +1,7 @@
 /** A worker that decodes image bytes with the browser platform, as the segmentation worker does. */
 import { expose } from 'comlink';
-import { browserPlatform } from '../../lib/platform/browser.js';
+import { decodeRgb } from './decode-rgb.js';
 
-const api = {
-  /** The decoded image as RGB, or the error's status and code. */
-  async decode(bytes: Uint8Array): Promise<{ width: number; height: number; rgb: number[] } | { error: string }> {
-    try {
-      const p = await browserPlatform.decodeImage(bytes);
-      const rgb: number[] = [];
-      for (let i = 0; i < p.width * p.height; i++) rgb.push(p.data[i * p.channels]!, p.data[i * p.channels + 1]!, p.data[i * p.channels + 2]!);
-      return { width: p.width, height: p.height, rgb };
-    } catch (e) {
-      const err = e as { status?: number; code?: string; message?: string };
-      return { error: `${err.status} ${err.code ?? err.message}` };
-    }
-  },
-};
+const api = { decode: decodeRgb };
 export type DecodeWorkerApi = typeof api;
 expose(api);

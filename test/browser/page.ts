@@ -5,7 +5,7 @@ import { wrap, type Remote } from 'comlink';
 import { drawImage, iou, maskStats, texture } from '../helpers.js';
 import type { FaultWorkerApi } from './fault.worker.js';
 import type { DecodeWorkerApi } from './decode.worker.js';
-import { browserPlatform } from '../../lib/platform/browser.js';
+import { decodeRgb } from './decode-rgb.js';
 
 /** Long tasks seen on this page's main thread. */
 const longTasks: Array<{ start: number; duration: number }> = [];
@@ -29,15 +29,7 @@ async function decodeImage(bytes: number[], where: 'page' | 'worker') {
     decodeWorker ??= wrap<DecodeWorkerApi>(new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module' }));
     return decodeWorker.decode(new Uint8Array(bytes));
   }
-  try {
-    const p = await browserPlatform.decodeImage(new Uint8Array(bytes));
-    const rgb: number[] = [];
-    for (let i = 0; i < p.width * p.height; i++) rgb.push(p.data[i * p.channels]!, p.data[i * p.channels + 1]!, p.data[i * p.channels + 2]!);
-    return { width: p.width, height: p.height, rgb };
-  } catch (e) {
-    const err = e as { status?: number; code?: string; message?: string };
-    return { error: `${err.status} ${err.code ?? err.message}` };
-  }
+  return decodeRgb(new Uint8Array(bytes));
 }
 
 const api = { decodeImage, faultWorker, faultWorkers, createSegmenter, listCachedModels, deleteCachedModel, toGatewayJSON, drawImage, iou, maskStats, texture, longTasks, CacheStorageModelStore, loadModelFile };

@@ -5,7 +5,7 @@
  * index 0) where the frame does not cover it; LZW data that ends early leaves the rest of the frame
  * as filled (and, as in Pillow, only whole data sub-blocks are decoded). Pure.
  */
-import { fillIndex, ImageFormatError, need, palette, putIndex, rgbImage, u16le, type Rgb } from './raster.js';
+import { concat, fillIndex, ImageFormatError, need, palette, putIndex, rgbImage, u16le, type Rgb } from './raster.js';
 
 export function decodeGif(b: Uint8Array): Rgb {
   const sig = String.fromCharCode(...need(b, 0, 6, 'GIF header'));
@@ -53,14 +53,13 @@ export function decodeGif(b: Uint8Array): Rgb {
       const pal = framePalette ?? palette(new Uint8Array(0), 0, 3, 'rgb');
       fillIndex(img, pal, transparency ?? 0);
       const minCodeSize = b[at++]!;
-      const data: number[] = [];
       // Pillow's decoder takes only whole data sub-blocks: a truncated last one decodes nothing.
+      const blocks: Uint8Array[] = [];
       while (at < b.length && b[at]! !== 0 && at + 1 + b[at]! <= b.length) {
-        const size = b[at]!;
-        for (let i = 1; i <= size; i++) data.push(b[at + i]!);
-        at += 1 + size;
+        blocks.push(b.subarray(at + 1, at + 1 + b[at]!));
+        at += 1 + b[at]!;
       }
-      const indices = lzw(Uint8Array.from(data), minCodeSize, w * h);
+      const indices = lzw(concat(blocks), minCodeSize, w * h);
       const rows = (f & 0x40) !== 0 ? interlacedRows(h) : undefined;
       for (let i = 0; i < indices.length; i++) {
         const r = Math.floor(i / w);

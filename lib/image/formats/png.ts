@@ -6,7 +6,7 @@
  * Pure; the zlib inflater is the platform's.
  */
 import { crc32 } from '../../models/zip.js';
-import { fillIndex, ImageFormatError, need, palette, putIndex, rgbImage, u32be, type Rgb } from './raster.js';
+import { concat, fillIndex, ImageFormatError, need, palette, putIndex, rgbImage, u32be, type Rgb } from './raster.js';
 
 /**
  * Inflates a zlib stream, returning every byte that the data decodes to (up to `limit` bytes: a
@@ -74,7 +74,7 @@ export async function decodePng(b: Uint8Array, inflate: Inflate): Promise<Rgb> {
     // Pillow's image memory is zeros: index 0 wherever no row arrives.
     fillIndex(img, lookup, 0);
   }
-  const zlib = idat.length === 1 ? idat[0]! : concat(idat);
+  const zlib = concat(idat);
   const bitsPerPixel = CHANNELS[type]! * depth;
   const bpp = Math.max(1, bitsPerPixel >> 3);
   const passes = header.interlace ? ADAM7 : ([[0, 0, 1, 1]] as const);
@@ -104,16 +104,6 @@ export async function decodePng(b: Uint8Array, inflate: Inflate): Promise<Rgb> {
     }
   }
   return img;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Undoes one row's filter in place; false for an unknown filter type (Pillow stops there). */
