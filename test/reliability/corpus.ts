@@ -36,7 +36,8 @@ export type ImageName =
   | 'svg'
   | 'avif'
   | 'bombTga'
-  | 'bombPpm';
+  | 'bombPpm'
+  | 'ppmTooLarge';
 
 const MIB = 1024 * 1024;
 const big = (fill: string) => `[${fill.repeat(Math.ceil(MIB / fill.length))}0]`;
@@ -127,6 +128,8 @@ export const CORPUS: readonly CorpusEntry[] = [
   bad('an AVIF image', image('avif'), 500, 'IMAGE_DECODE', PIPELINE),
   bad('a TGA whose header claims 65535×65535', image('bombTga'), 500, 'IMAGE_DECODE', PIPELINE),
   bad('a PPM whose header claims 20000×20000', image('bombPpm'), 500, 'IMAGE_DECODE', PIPELINE),
+  // Pillow raises ValueError here, which the route's ValueError rule answers with 400.
+  bad('a plain PPM with a sample above its maxval', image('ppmTooLarge'), 400, 'IMAGE_VALUE_ERROR', PIPELINE),
   bad('a PNG whose header claims 20000×20000', image('bombPng'), 500, 'IMAGE_DECODE', PIPELINE),
   bad('a GIF whose header claims 65535×65535', image('bombGif'), 500, 'IMAGE_DECODE', PIPELINE),
   bad('a JPEG whose header claims 20000×20000', image('bombJpeg'), 500, 'IMAGE_DECODE', PIPELINE),

@@ -56,6 +56,7 @@ export async function corpusImages(): Promise<Record<ImageName, Uint8Array>> {
     svg: goldenImage('refused.svg'),
     avif: goldenImage('refused.avif'),
     bombTga: Uint8Array.from([0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 24, 0, ...new Array<number>(64).fill(7)]),
+    ppmTooLarge: goldenImage('error-ppm-plain-too-large.ppm'),
     bombPpm: new TextEncoder().encode(`P6\n20000 20000\n255\n${'x'.repeat(64)}`),
   };
 }

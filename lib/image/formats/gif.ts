@@ -5,7 +5,8 @@
  * index 0) where the frame does not cover it; LZW data that ends early leaves the rest of the frame
  * as filled (and, as in Pillow, only whole data sub-blocks are decoded). Pure.
  */
-import { concat, fillIndex, ImageFormatError, need, palette, putIndex, rgbImage, u16le, type Rgb } from './raster.js';
+import { fillIndex, ImageFormatError, need, palette, putIndex, rgbImage, u16le, type Rgb } from './raster.js';
+import { concatBytes } from '../../bytes.js';
 
 export function decodeGif(b: Uint8Array): Rgb {
   const sig = String.fromCharCode(...need(b, 0, 6, 'GIF header'));
@@ -59,7 +60,7 @@ export function decodeGif(b: Uint8Array): Rgb {
         blocks.push(b.subarray(at + 1, at + 1 + b[at]!));
         at += 1 + b[at]!;
       }
-      const indices = lzw(concat(blocks), minCodeSize, w * h);
+      const indices = lzw(concatBytes(blocks), minCodeSize, w * h);
       const rows = (f & 0x40) !== 0 ? interlacedRows(h) : undefined;
       for (let i = 0; i < indices.length; i++) {
         const r = Math.floor(i / w);

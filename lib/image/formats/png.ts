@@ -6,7 +6,8 @@
  * Pure; the zlib inflater is the platform's.
  */
 import { crc32 } from '../../models/zip.js';
-import { concat, fillIndex, ImageFormatError, need, palette, putIndex, rgbImage, u32be, type Rgb } from './raster.js';
+import { fillIndex, ImageFormatError, need, palette, putIndex, rgbImage, u32be, type Rgb } from './raster.js';
+import { concatBytes } from '../../bytes.js';
 
 /**
  * Inflates a zlib stream, returning every byte that the data decodes to (up to `limit` bytes: a
@@ -74,7 +75,7 @@ export async function decodePng(b: Uint8Array, inflate: Inflate): Promise<Rgb> {
     // Pillow's image memory is zeros: index 0 wherever no row arrives.
     fillIndex(img, lookup, 0);
   }
-  const zlib = concat(idat);
+  const zlib = concatBytes(idat);
   const bitsPerPixel = CHANNELS[type]! * depth;
   const bpp = Math.max(1, bitsPerPixel >> 3);
   const passes = header.interlace ? ADAM7 : ([[0, 0, 1, 1]] as const);

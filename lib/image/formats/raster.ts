@@ -85,15 +85,3 @@ export function need(b: Uint8Array, at: number, n: number, what: string): Uint8A
   if (at < 0 || at + n > b.length) throw new ImageFormatError(`${what}: the file ends at byte ${b.length}, before byte ${at + n}`);
   return b.subarray(at, at + n);
 }
-
-/** The parts, one after another, in one array. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
