@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { goldenImage, PILLOW, pixelDiff } from '../golden/pillow.js';
-import { useHarness } from './harness.js';
+import { SERVED_FIXTURES, useHarness } from './harness.js';
 
-const SAM2 = { id: 'fixture/sam2', encoder: '/test/fixtures/models/sam2-encoder.onnx', decoder: '/test/fixtures/models/sam2-decoder.onnx' };
+const SAM2 = SERVED_FIXTURES.sam2;
 /** Documented deviations (README, "Images"): Chromium's CMYK → RGB rounds down where Pillow rounds. */
 const DEVIATIONS: Record<string, number> = { 'cmyk.jpg': 1 };
 
