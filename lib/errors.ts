@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   INVALID_JSON: { status: 400, meaning: 'A prompt field is not valid JSON (runner row 5a).' },
   RAGGED_ARRAY: { status: 400, meaning: "A prompt field is a ragged array (runner row 5b, numpy's message)." },
   IMAGE_DECODE: { status: 500, meaning: 'The image bytes cannot be decoded, or declare more than 2 × 89,478,485 pixels (runner row 6).' },
+  IMAGE_VALUE_ERROR: { status: 400, meaning: "Pillow raises ValueError on the image bytes (a PPM sample above its maxval, an RLE bitmap that ends early): the route's ValueError rule, 400 with its default message." },
   INVALID_IMAGE: { status: 400, meaning: 'The `image` value is no image this library reads: raw pixels of the wrong size, or an unsupported object.' },
   NO_IMAGE: { status: 400, meaning: '`image` is a handle whose image is not (or no longer) cached: send the image again.' },
   INVALID_PROMPT: { status: 400, meaning: 'The prompts cannot be run: wrong shapes, labels missing, non-finite numbers (runner row 7).' },

@@ -1,7 +1,12 @@
 /**
- * Image dimensions read from the header alone (PNG, GIF, JPEG, WebP, BMP), so that a decompression
- * bomb is refused before any decoder allocates its pixels. Pure; no I/O.
+ * Image dimensions read from the header alone (PNG, GIF, JPEG, WebP, BMP, PBM/PGM/PPM, TGA), so that
+ * a decompression bomb is refused before any decoder allocates its pixels. (ICO entries are at most
+ * 256×256; a PNG inside one is checked by the PNG decoder, like every pure decoder, before it
+ * allocates.) Pure; no I/O.
  */
+import { netpbmSize } from './formats/netpbm.js';
+import { tgaSize } from './formats/tga.js';
+
 
 /** Width and height declared by the header, or undefined when the format is not recognised. */
 export function headerSize(b: Uint8Array): { width: number; height: number } | undefined {
@@ -41,6 +46,8 @@ export function headerSize(b: Uint8Array): { width: number; height: number } | u
       }
       at += 2 + view.getUint16(at + 2);
     }
+    return undefined;
   }
-  return undefined;
+  if (b.length >= 2 && b[0] === 0x50) return netpbmSize(b);
+  return tgaSize(b);
 }

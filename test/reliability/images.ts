@@ -1,6 +1,7 @@
 /** The corpus's images as encoded bytes, made with sharp (Node only). */
 import sharp from 'sharp';
 import { drawImage, texture } from '../helpers.js';
+import { goldenImage } from '../golden/pillow.js';
 import type { ImageName } from './corpus.js';
 
 /** Sets big-endian 16-bit `value` at `at`. */
@@ -48,5 +49,14 @@ export async function corpusImages(): Promise<Record<ImageName, Uint8Array>> {
     bombPng,
     bombGif,
     bombJpeg,
+    bmp: goldenImage('bmp24.bmp'),
+    ico: goldenImage('icon-dib.ico'),
+    ppm: goldenImage('p6.ppm'),
+    tga: goldenImage('tga32-rle.tga'),
+    svg: goldenImage('refused.svg'),
+    avif: goldenImage('refused.avif'),
+    bombTga: Uint8Array.from([0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 24, 0, ...new Array<number>(64).fill(7)]),
+    ppmTooLarge: goldenImage('error-ppm-plain-too-large.ppm'),
+    bombPpm: new TextEncoder().encode(`P6\n20000 20000\n255\n${'x'.repeat(64)}`),
   };
 }
