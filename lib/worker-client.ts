@@ -8,8 +8,9 @@ import { abortedError, closedError, errorOf, SegmentAnything2Error } from './err
 import { splitSource, type ModelSource, type ModelSpec } from './models/model-spec.js';
 import type { WorkerApi, WorkerInit, WorkerReady } from './protocol.js';
 import type { BackendInfo, EngineStats, Segmenter } from './options.js';
+import { copyImageBuffers } from './image/snapshot.js';
 import { installErrorTransfer } from './transfer.js';
-import type { ImageHandle, ImageInput, RawImage, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
+import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
 
 /** Creates the worker; the default uses the bundled `worker/segmenter.worker` module. */
 export type WorkerFactory = () => Worker;
@@ -38,21 +39,8 @@ function absoluteModel(model: string | ModelSpec | undefined): string | ModelSpe
  * become ImageBitmaps, which `createImageBitmap` takes from the source at call time.
  */
 function wireImage(image: ImageInput | ImageHandle): { image: Promise<ImageInput | ImageHandle>; transfer: Transferable[] } {
-  if (image instanceof Uint8Array) {
-    const copy = new Uint8Array(image);
-    return { image: Promise.resolve(copy), transfer: [copy.buffer] };
-  }
-  if (image instanceof ArrayBuffer) {
-    const copy = image.slice(0);
-    return { image: Promise.resolve(copy), transfer: [copy] };
-  }
-  const { data } = image as { data?: unknown };
-  if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) {
-    const raw = image as RawImage;
-    const copy = data instanceof Uint8ClampedArray ? new Uint8ClampedArray(data) : new Uint8Array(data);
-    const channels = raw.channels === undefined ? {} : { channels: raw.channels };
-    return { image: Promise.resolve({ data: copy, width: raw.width, height: raw.height, ...channels }), transfer: [copy.buffer] };
-  }
+  const copied = copyImageBuffers(image);
+  if (copied) return { image: Promise.resolve(copied.image), transfer: copied.buffers };
   const isElement = typeof HTMLElement !== 'undefined' && image instanceof HTMLElement;
   const isCanvas = typeof OffscreenCanvas !== 'undefined' && image instanceof OffscreenCanvas;
   return { image: isElement || isCanvas ? createImageBitmap(image as ImageBitmapSource) : Promise.resolve(image), transfer: [] };

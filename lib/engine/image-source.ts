@@ -6,7 +6,8 @@
  */
 import { errorOf } from '../errors.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
-import type { ImageHandle, ImageInput, RawImage } from '../types.js';
+import { copyImageBuffers } from '../image/snapshot.js';
+import type { ImageHandle, ImageInput } from '../types.js';
 import { contentKey } from './content-key.js';
 
 /** An image ready for the cache: its key, and its pixels when they were needed. */
@@ -37,18 +38,11 @@ export function isImageHandle(value: unknown): value is ImageHandle {
  * ImageBitmap, `<img>`) are read into new pixels.
  */
 function snapshot(image: ImageInput, decodeImage: (image: ImageInput) => Promise<PixelImage>): Promise<Uint8Array | PixelImage> {
-  // `new Uint8Array(view)` copies (a Node Buffer's slice() would not).
-  if (image instanceof Uint8Array) return Promise.resolve(new Uint8Array(image));
-  if (image instanceof ArrayBuffer) return Promise.resolve(new Uint8Array(image.slice(0)));
+  const copied = copyImageBuffers(image);
+  if (copied?.image instanceof Uint8Array) return Promise.resolve(copied.image);
   if (typeof Blob !== 'undefined' && image instanceof Blob) return image.arrayBuffer().then((b) => new Uint8Array(b));
-  const { data } = image as { data?: unknown };
-  if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) {
-    // Raw pixels or ImageData (whose fields are getters, so not spread).
-    const raw = image as RawImage;
-    const copy = data instanceof Uint8ClampedArray ? new Uint8ClampedArray(data) : new Uint8Array(data);
-    return decodeImage({ data: copy, width: raw.width, height: raw.height, ...(raw.channels === undefined ? {} : { channels: raw.channels }) });
-  }
-  return decodeImage(image);
+  // Raw pixels are checked and read from the copy; drawables into new pixels.
+  return decodeImage(copied?.image ?? image);
 }
 
 /**
