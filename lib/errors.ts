@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   INVALID_PROMPT: { status: 400, meaning: 'The prompts cannot be run: wrong shapes, labels missing, non-finite numbers (runner row 7).' },
   INFERENCE: { status: 400, meaning: 'ONNX Runtime failed while running the model (runner row 7: `Error during model execution: …`).' },
   OUT_OF_MEMORY: { status: 500, meaning: 'Out of memory while running the model, or prompts whose decoder run cannot fit in memory (runner row 8).' },
+  BODY_TOO_LARGE: { status: 500, meaning: '`toGatewayJSON`: the body is longer than a JavaScript string can hold; `toGatewayJSONStream` writes it.' },
   INTERNAL: {
     status: 500,
     meaning: "An exception the runner's route does not catch, such as Python's RecursionError on JSON nested about 1000 deep (runner row 9: its body is text/plain `Internal Server Error`, which is `detail`).",
