@@ -16,6 +16,7 @@ import { parseRequest } from '../pipeline/request.js';
 import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from '../types.js';
 import { EmbeddingCache, type Lease } from './embedding-cache.js';
 import { noImageError, resolveImage, type ResolvedImage } from './image-source.js';
+import { checkDecoderMemory } from './memory-guard.js';
 import { readFloatOutput, type OrtRuntime, type OrtTensor } from './ort-runtime.js';
 import { createModelSessions, type ModelSessions } from './sessions.js';
 
@@ -100,6 +101,7 @@ export class SegmentEngine {
     this.assertOpen();
     const rt = this.runtime;
     const feeds = decoderFeeds(this.contract, prompts, embedding.geometry, embedding.tensors, (a) => rt.tensor(a.data, a.dims));
+    checkDecoderMemory(feeds.point_labels!.dims[1]!);
     const { masksOutput, iouOutput } = this.contract;
     this.counts.decoderRuns++;
     const results = await this.guarded((s) => rt.run(this.sessions.decoder, feeds, [masksOutput, iouOutput], s), signal);

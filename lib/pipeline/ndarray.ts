@@ -140,6 +140,26 @@ export function discoverShape(value: unknown, maxDims = NUMPY_MAX_DIMS): number[
 }
 
 /**
+ * `value` with every array found at depth `maxDims` replaced by `[]`: numpy never looks inside it
+ * (at that depth a sequence is already too deep), so `np.array` gives the same shape or the same
+ * error. Unchanged values are returned as they are. This lets a nesting of any depth cross a
+ * structured clone, which would overflow the stack on it.
+ */
+export function clipNesting(value: unknown, maxDims = NUMPY_MAX_DIMS): unknown {
+  const clip = (v: unknown, depth: number): unknown => {
+    if (!Array.isArray(v)) return v;
+    if (depth === maxDims) return [];
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const c = clip(v[i], depth + 1);
+      if (c !== v[i]) (out ??= v.slice())[i] = c;
+    }
+    return out ?? v;
+  };
+  return clip(value, 0);
+}
+
+/**
  * Builds an NdArray the way `np.array(value)` does. Throws {@link RaggedArrayError} for nested
  * sequences of unequal length, or sequences mixed with scalars.
  */
