@@ -5,7 +5,7 @@
  * the prompts (row 7) → embed (cache or encode) → decode → postprocess.
  */
 import { closedError, deviceLostError, errorOf, throwIfAborted } from '../errors.js';
-import { decoderFeeds, type Contract } from '../models/contracts.js';
+import { decoderFeeds, PROMPT_INPUTS, type Contract } from '../models/contracts.js';
 import type { ModelBytes } from '../models/model-loader.js';
 import type { ModelSpec } from '../models/model-spec.js';
 import type { EngineStats } from '../options.js';
@@ -101,7 +101,7 @@ export class SegmentEngine {
     this.assertOpen();
     const rt = this.runtime;
     const feeds = decoderFeeds(this.contract, prompts, embedding.geometry, embedding.tensors, (a) => rt.tensor(a.data, a.dims));
-    checkDecoderMemory(feeds.point_labels!.dims[1]!);
+    checkDecoderMemory(feeds[PROMPT_INPUTS.pointLabels]!.dims[1]!);
     const { masksOutput, iouOutput } = this.contract;
     this.counts.decoderRuns++;
     const results = await this.guarded((s) => rt.run(this.sessions.decoder, feeds, [masksOutput, iouOutput], s), signal);
