@@ -1,7 +1,7 @@
 /**
  * The second reliability corpus (issue 12): numpy's limits on nesting and integers, Python's
  * recursion limit in `json.loads`, and prompts too large for the decoder's memory. Each entry has
- * the runner's status, code and whole body (gateway-contract.md §2), checked against numpy and
+ * the runner's status, code and whole body (docs/gateway-contract.md §1.2, §2.1), checked against numpy and
  * CPython 3.11 where they decide the answer.
  */
 import type { CorpusEntry } from './corpus.js';
