@@ -35,35 +35,32 @@ function gated(gate: Promise<void>, ignoreAbort = false) {
   return { create, made };
 }
 
+/** The only waiter of key `k` aborts while the computation waits; then a caller with no signal asks for `k`. */
+async function abandonThenJoin(ignoreAbort: boolean) {
+  const cache = new EmbeddingCache<Item>(100);
+  let open!: () => void;
+  const { create, made } = gated(new Promise<void>((r) => (open = r)), ignoreAbort);
+  const a = new AbortController();
+  const first = cache.leaseOrCreate('k', create, a.signal);
+  a.abort();
+  const second = cache.leaseOrCreate('k', create);
+  open();
+  await expect(first).rejects.toMatchObject({ code: 'ABORTED' });
+  const lease = await second;
+  await new Promise((r) => setTimeout(r, 0));
+  return { cache, made, lease };
+}
+
 describe('EmbeddingCache: joining after the only waiter aborted', () => {
   it('a later caller starts its own computation instead of joining the cancelled one', async () => {
-    const cache = new EmbeddingCache<Item>(100);
-    let open!: () => void;
-    const { create, made } = gated(new Promise<void>((r) => (open = r)));
-    const a = new AbortController();
-    const first = cache.leaseOrCreate('k', create, a.signal);
-    a.abort();
-    const second = cache.leaseOrCreate('k', create);
-    open();
-    await expect(first).rejects.toMatchObject({ code: 'ABORTED' });
-    const lease = await second;
+    const { cache, made, lease } = await abandonThenJoin(false);
     expect(lease.hit).toBe(false);
     expect(made).toHaveLength(1);
     expect(cache.size).toBe(1);
   });
 
   it('an abandoned computation that finishes anyway is disposed, and the key is cached once', async () => {
-    const cache = new EmbeddingCache<Item>(100);
-    let open!: () => void;
-    const { create, made } = gated(new Promise<void>((r) => (open = r)), true);
-    const a = new AbortController();
-    const first = cache.leaseOrCreate('k', create, a.signal);
-    a.abort();
-    const second = cache.leaseOrCreate('k', create);
-    open();
-    await expect(first).rejects.toMatchObject({ code: 'ABORTED' });
-    const lease = await second;
-    await new Promise((r) => setTimeout(r, 0));
+    const { cache, made, lease } = await abandonThenJoin(true);
     expect(made).toHaveLength(2);
     expect(cache.size).toBe(1);
     expect(cache.bytes).toBe(1);

@@ -29,21 +29,18 @@ function requestOf(entry: Corpus2Entry): SegmentAnything2Request {
 const LEAKS = ['ERROR_CODE', 'bad_alloc', '/mnt/', 'onnxruntime', 'Maximum call stack', 'RangeError'];
 
 async function check(entry: Corpus2Entry, run: () => Promise<SegmentAnything2Response>): Promise<void> {
-  const outcome = await run().then(
+  const settled: { response?: SegmentAnything2Response; error?: unknown } = await run().then(
     (response) => ({ response }),
     (error: unknown) => ({ error }),
   );
   if (entry.status === 200) {
-    expect('error' in outcome ? outcome.error : undefined).toBeUndefined();
-    const { masks, scores } = (outcome as { response: SegmentAnything2Response }).response;
-    expect(masks.dims[0]).toBe(scores.data.length);
+    expect(settled.error).toBeUndefined();
+    expect(settled.response!.masks.dims[0]).toBe(settled.response!.scores.data.length);
     return;
   }
-  expect('error' in outcome).toBe(true);
-  const error = (outcome as { error: unknown }).error;
-  expect(error).toBeInstanceOf(SegmentAnything2Error);
-  const e = error as SegmentAnything2Error;
-  expect({ status: e.status, code: e.code }).toEqual({ status: entry.status, code: entry.code });
+  const e = settled.error as SegmentAnything2Error;
+  expect(e).toBeInstanceOf(SegmentAnything2Error);
+  expect(e).toMatchObject({ status: entry.status, code: entry.code });
   const body = JSON.stringify(e);
   expect(body).toBe(entry.body);
   for (const leak of LEAKS) expect(body).not.toContain(leak);
