@@ -20,7 +20,7 @@ let baseline: string;
 beforeAll(async () => {
   segmenter = await createSegmenter({ worker: false });
   baseline = toGatewayJSON(await segmenter.segment(valid));
-});
+}, 300_000);
 afterAll(() => segmenter?.close());
 
 describe('resource exhaustion (embedded model, wasm)', () => {
