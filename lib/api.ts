@@ -9,7 +9,7 @@ export type { BinaryMasks, BooleanField, MaskFormat, PromptField, Tensor } from 
 // Errors
 export { ERROR_CODES, SegmentAnything2Error, type SegmentAnything2ErrorCode, type ErrorDetail, type ValidationIssue } from './errors.js';
 // Responses: the gateway's JSON body, and masks as bytes, RLE, polygons and pixels
-export { toGatewayJSON } from './pipeline/gateway-json.js';
+export { toGatewayJSON, toGatewayJSONStream } from './pipeline/gateway-json.js';
 export { binaryMask, cutout, maskToPolygon, maskToRgba, toCocoRle, type BinaryMask, type CocoRle } from './pipeline/mask-export.js';
 // Models
 export { GATEWAY_DEFAULT_MODEL_ID, SAM2_MODELS } from './models/registry.js';

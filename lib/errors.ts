@@ -15,14 +15,19 @@ export const ERROR_CODES = {
   VALIDATION: { status: 422, meaning: 'FastAPI validation: a missing or non-file image, a bad boolean, a non-string `model_id` (runner row 2; `detail` is a list).' },
   MODEL_MISMATCH: { status: 400, meaning: '`model_id` names another model than the one loaded, or an unknown id is asked of `createSegmenter` (runner row 4).' },
   INVALID_JSON: { status: 400, meaning: 'A prompt field is not valid JSON (runner row 5a).' },
-  RAGGED_ARRAY: { status: 400, meaning: "A prompt field is a ragged array (runner row 5b, numpy's message)." },
+  RAGGED_ARRAY: { status: 400, meaning: "A prompt field is a ragged array, or nested deeper than numpy's 32 dimensions (runner row 5b, numpy's message)." },
   IMAGE_DECODE: { status: 500, meaning: 'The image bytes cannot be decoded, or declare more than 2 × 89,478,485 pixels (runner row 6).' },
   IMAGE_VALUE_ERROR: { status: 400, meaning: "Pillow raises ValueError on the image bytes (a PPM sample above its maxval, an RLE bitmap that ends early): the route's ValueError rule, 400 with its default message." },
   INVALID_IMAGE: { status: 400, meaning: 'The `image` value is no image this library reads: raw pixels of the wrong size, or an unsupported object.' },
   NO_IMAGE: { status: 400, meaning: '`image` is a handle whose image is not (or no longer) cached: send the image again.' },
   INVALID_PROMPT: { status: 400, meaning: 'The prompts cannot be run: wrong shapes, labels missing, non-finite numbers (runner row 7).' },
   INFERENCE: { status: 400, meaning: 'ONNX Runtime failed while running the model (runner row 7: `Error during model execution: …`).' },
-  OUT_OF_MEMORY: { status: 500, meaning: 'Out of memory while running the model (runner row 8).' },
+  OUT_OF_MEMORY: { status: 500, meaning: 'Out of memory while running the model, or prompts whose decoder run cannot fit in memory (runner row 8).' },
+  BODY_TOO_LARGE: { status: 500, meaning: '`toGatewayJSON`: the body is longer than a JavaScript string can hold; `toGatewayJSONStream` writes it.' },
+  INTERNAL: {
+    status: 500,
+    meaning: "An exception the runner's route does not catch, such as Python's RecursionError on JSON nested about 1000 deep (runner row 9: its body is text/plain `Internal Server Error`, which is `detail`).",
+  },
   MODEL_LOAD: { status: 500, meaning: 'The model files could not be read, downloaded or checked, or match no known ONNX contract.' },
   MODEL_CONTRACT: { status: 500, meaning: 'A loaded model returned outputs that break its ONNX contract (names, types or shapes) at run time.' },
   ABORTED: { status: 499, meaning: 'The call was cancelled through its AbortSignal, or replaced by a newer hover request.' },
@@ -83,11 +88,11 @@ function messageOf(detail: ErrorDetail): string {
 
 /**
  * The one factory: an error of `code`, with the table's status. A string is the runner's
- * `{"detail":{"msg": …}}`, except for `PART_TOO_LARGE`, whose `detail` is the string itself; a list
+ * `{"detail":{"msg": …}}`, except for `PART_TOO_LARGE` and `INTERNAL`, whose `detail` is the string itself; a list
  * is a 422's `detail`.
  */
 export function errorOf(code: SegmentAnything2ErrorCode, detail: string | ValidationIssue[], cause?: unknown): SegmentAnything2Error {
-  const body: ErrorDetail = typeof detail !== 'string' || code === 'PART_TOO_LARGE' ? detail : { msg: detail };
+  const body: ErrorDetail = typeof detail !== 'string' || code === 'PART_TOO_LARGE' || code === 'INTERNAL' ? detail : { msg: detail };
   return new SegmentAnything2Error({ status: ERROR_CODES[code].status, code, detail: body, cause });
 }
 
@@ -97,6 +102,16 @@ export function errorOf(code: SegmentAnything2ErrorCode, detail: string | Valida
  */
 export function promptError(original: string, cause?: unknown) {
   return errorOf('INVALID_PROMPT', `Error during model execution: ${original}.`, cause);
+}
+
+/** Row 8: the runner's answer to an allocation failure. */
+export function outOfMemoryError(cause?: unknown): SegmentAnything2Error {
+  return errorOf('OUT_OF_MEMORY', 'Out of memory error. Try reducing input image resolution.', cause);
+}
+
+/** Row 9: Starlette's `ServerErrorMiddleware` answer, a `text/plain` body `Internal Server Error`. */
+export function internalServerError(cause?: unknown): SegmentAnything2Error {
+  return errorOf('INTERNAL', 'Internal Server Error', cause);
 }
 
 /** The error for work cancelled through an AbortSignal (or replaced by a newer hover request). */

@@ -6,11 +6,13 @@
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import { abortedError, closedError, errorOf, SegmentAnything2Error } from './errors.js';
 import { splitSource, type ModelSource, type ModelSpec } from './models/model-spec.js';
+import { clipNesting } from './pipeline/ndarray.js';
+import { PROMPT_FIELDS } from './pipeline/request.js';
 import type { WorkerApi, WorkerInit, WorkerReady } from './protocol.js';
 import type { BackendInfo, EngineStats, Segmenter } from './options.js';
 import { copyImageBuffers } from './image/snapshot.js';
 import { installErrorTransfer } from './transfer.js';
-import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
+import type { ImageHandle, ImageInput, PromptField, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
 
 /** Creates the worker; the default uses the bundled `worker/segmenter.worker` module. */
 export type WorkerFactory = () => Worker;
@@ -163,7 +165,10 @@ export class WorkerSegmenter implements Segmenter {
   async segment(request: SegmentAnything2Request, options: SegmentOptions = {}): Promise<SegmentAnything2Response> {
     const { signal, ...rest } = options;
     const image = wireImage(request.image);
-    const wire = transfer({ ...request, image: await image.image }, image.transfer);
+    // numpy never looks past 32 levels, and a structured clone of a deeper nesting overflows the stack.
+    const prompts: Partial<SegmentAnything2Request> = {};
+    for (const field of PROMPT_FIELDS) if (Array.isArray(request[field])) prompts[field] = clipNesting(request[field]) as PromptField;
+    const wire = transfer({ ...request, ...prompts, image: await image.image }, image.transfer);
     return this.call((api, callId) => api.segment(wire, { ...rest, callId }), signal);
   }
 

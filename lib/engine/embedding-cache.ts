@@ -3,7 +3,7 @@
  *
  * - Concurrent requests for the same missing key share one computation (one encoder run). A caller
  *   that aborts stops waiting at once; the computation itself is cancelled only when every caller
- *   waiting for it has aborted.
+ *   waiting for it has aborted; a caller that comes after that starts a computation of its own.
  * - Entries in use are leased: an entry evicted while leased is disposed when its last lease ends,
  *   so a queued decode never finds its embedding freed under it.
  * - A failed computation leaves nothing behind.
@@ -88,22 +88,26 @@ export class EmbeddingCache<V extends Disposable> {
       const promise = create(controller.signal).then((value) => this.insert(key, value));
       const p: Pending<V> = { promise, controller, waiters: 0 };
       this.pending.set(key, p);
-      const forget = () => this.pending.delete(key);
+      const forget = () => this.forget(key, p);
       promise.then(forget, forget);
       pending = p;
     }
     // Every caller counts; one without a signal never leaves, so it keeps the computation alive.
     pending.waiters++;
-    const entry = await this.wait(pending, signal);
+    const entry = await this.wait(key, pending, signal);
     return this.loan(entry, shared);
   }
 
   /** Waits for a pending computation, or stops waiting when `signal` aborts. */
-  private wait(p: Pending<V>, signal?: AbortSignal): Promise<Entry<V>> {
+  private wait(key: string, p: Pending<V>, signal?: AbortSignal): Promise<Entry<V>> {
     if (!signal) return p.promise;
     return new Promise<Entry<V>>((resolve, reject) => {
       const onAbort = () => {
-        if (--p.waiters === 0) p.controller.abort(signal.reason);
+        if (--p.waiters === 0) {
+          // Abandoned: a caller that comes later must not join a computation that is being cancelled.
+          this.forget(key, p);
+          p.controller.abort(signal.reason);
+        }
         reject(abortedError(signal.reason));
       };
       signal.addEventListener('abort', onAbort, { once: true });
@@ -133,7 +137,19 @@ export class EmbeddingCache<V extends Disposable> {
     for (const [key, entry] of [...this.entries]) this.evict(key, entry);
   }
 
+  /** Stops offering `p` to new callers of `key` (a newer computation may already stand there). */
+  private forget(key: string, p: Pending<V>): void {
+    if (this.pending.get(key) === p) this.pending.delete(key);
+  }
+
   private insert(key: string, value: V): Entry<V> {
+    const existing = this.entries.get(key);
+    if (existing) {
+      // An abandoned computation finished after a newer one had cached the same key: keep one.
+      value.dispose();
+      this.touch(key, existing);
+      return existing;
+    }
     const entry: Entry<V> = { key, value, leases: 0, evicted: false };
     this.entries.set(key, entry);
     this.used += value.bytes;

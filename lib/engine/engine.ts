@@ -5,7 +5,7 @@
  * the prompts (row 7) → embed (cache or encode) → decode → postprocess.
  */
 import { closedError, deviceLostError, errorOf, throwIfAborted } from '../errors.js';
-import { decoderFeeds, type Contract } from '../models/contracts.js';
+import { decoderFeeds, PROMPT_INPUTS, type Contract } from '../models/contracts.js';
 import type { ModelBytes } from '../models/model-loader.js';
 import type { ModelSpec } from '../models/model-spec.js';
 import type { EngineStats } from '../options.js';
@@ -16,6 +16,7 @@ import { parseRequest } from '../pipeline/request.js';
 import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from '../types.js';
 import { EmbeddingCache, type Lease } from './embedding-cache.js';
 import { noImageError, resolveImage, type ResolvedImage } from './image-source.js';
+import { checkDecoderMemory } from './memory-guard.js';
 import { readFloatOutput, type OrtRuntime, type OrtTensor } from './ort-runtime.js';
 import { createModelSessions, type ModelSessions } from './sessions.js';
 
@@ -100,6 +101,7 @@ export class SegmentEngine {
     this.assertOpen();
     const rt = this.runtime;
     const feeds = decoderFeeds(this.contract, prompts, embedding.geometry, embedding.tensors, (a) => rt.tensor(a.data, a.dims));
+    checkDecoderMemory(feeds[PROMPT_INPUTS.pointLabels]!.dims[1]!);
     const { masksOutput, iouOutput } = this.contract;
     this.counts.decoderRuns++;
     const results = await this.guarded((s) => rt.run(this.sessions.decoder, feeds, [masksOutput, iouOutput], s), signal);

@@ -4,7 +4,7 @@
  * file does nothing at import time and never picks a bundle.
  */
 import type * as Ort from 'onnxruntime-web';
-import { errorOf, errorText, type SegmentAnything2Error, throwIfAborted } from '../errors.js';
+import { errorOf, errorText, outOfMemoryError, type SegmentAnything2Error, throwIfAborted } from '../errors.js';
 import type { ExecutionProvider } from '../options.js';
 import type { OrtModule } from '../platform/platform.js';
 import { SerialQueue, yieldToEventLoop } from './queue.js';
@@ -73,13 +73,31 @@ export class OrtRuntime {
   }
 }
 
+/**
+ * onnxruntime's wording for a failed allocation: wasm's `std::bad_alloc`, a tensor past its size
+ * limit (`Tensor shape is too large`, e.g. 100,000 points), WebGPU's buffer failures.
+ */
+const ALLOCATION_FAILURE = /bad_alloc|out of memory|failed to allocate|allocation failed|Tensor shape is too large/i;
+
+/**
+ * onnxruntime's own text, fit for a response body: without its `failed to call OrtRun(). ERROR_CODE:
+ * N, ERROR_MESSAGE:` wrapper and without source paths of its build (`/mnt/…/onnxruntime/core/…:123`).
+ */
+export function ortMessage(text: string): string {
+  return text
+    .replace(/^.*?ERROR_CODE: \d+, ERROR_MESSAGE: /s, '')
+    .replace(/\[ONNXRuntimeError\] : \d+ : \w+ : /g, '')
+    .replace(/(?:[A-Za-z]:)?(?:[\\/][\w.+@-]+)+[\\/][\w.+-]+\.(?:cc|cpp|c|h|hpp)(?::\d+)?(?: [\w:~<>*&, ]+\([^)]*\))?/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 /** A runtime failure inside the model, with the runner's row 7 / row 8 bodies. */
 function inferenceError(cause: unknown): SegmentAnything2Error {
   const text = errorText(cause);
-  if (/out of memory|failed to allocate|RangeError: Array buffer allocation/i.test(text)) {
-    return errorOf('OUT_OF_MEMORY', 'Out of memory error. Try reducing input image resolution.', cause);
-  }
-  return errorOf('INFERENCE', `Error during model execution: ${text}.`, cause);
+  if (ALLOCATION_FAILURE.test(text)) return outOfMemoryError(cause);
+  const message = ortMessage(text).replace(/\.$/, '');
+  return errorOf('INFERENCE', `Error during model execution: ${message}.`, cause);
 }
 
 /** Reads a float32 output by name and checks its rank; throws MODEL_CONTRACT naming what was found. */

@@ -16,13 +16,19 @@ export interface NdArray {
   readonly kind: NdKind;
 }
 
-/** The ValueError numpy raises for ragged nested sequences. */
+/** numpy 1.26's `NPY_MAXDIMS`: the most dimensions an array can have (numpy 2 raised it to 64). */
+export const NUMPY_MAX_DIMS = 32;
+
+/** The ValueError numpy raises for ragged nested sequences, and for nesting past {@link NUMPY_MAX_DIMS}. */
 export class RaggedArrayError extends Error {
   override readonly name = 'RaggedArrayError';
-  constructor(dims: number, shape: readonly number[]) {
+  constructor(dims: number, shape: readonly number[], maxDims = NUMPY_MAX_DIMS) {
     super(
-      'setting an array element with a sequence. The requested array has an inhomogeneous shape after ' +
-        `${dims} dimensions. The detected shape was ${formatShape(shape)} + inhomogeneous part.`,
+      dims === maxDims
+        ? 'setting an array element with a sequence. The requested array would exceed the maximum number of ' +
+            `dimension of ${maxDims}.`
+        : 'setting an array element with a sequence. The requested array has an inhomogeneous shape after ' +
+            `${dims} dimensions. The detected shape was ${formatShape(shape)} + inhomogeneous part.`,
     );
   }
 }
@@ -37,10 +43,19 @@ export type ArrayLikeInput = PyValue | number | boolean | ArrayLike<unknown> | r
 
 type Leaf = { kind: NdKind; num: number };
 
+const INT64_MIN = -(2n ** 63n);
+const UINT64_END = 2n ** 64n;
+
+/** numpy's dtype for a Python int: int64, uint64 up to 2^64 - 1 (kept here as `int`), else object. */
+function intLeaf(num: number, big: bigint | undefined): Leaf {
+  if (big !== undefined && (big < INT64_MIN || big >= UINT64_END)) return { kind: 'object', num: NaN };
+  return { kind: 'int', num };
+}
+
 function leafOf(v: unknown): Leaf | undefined {
-  if (v instanceof PyNumber) return { kind: v.int ? 'int' : 'float', num: v.num };
+  if (v instanceof PyNumber) return v.int ? intLeaf(v.num, v.big) : { kind: 'float', num: v.num };
   if (typeof v === 'number') return { kind: Number.isInteger(v) ? 'int' : 'float', num: v };
-  if (typeof v === 'bigint') return { kind: 'int', num: Number(v) };
+  if (typeof v === 'bigint') return intLeaf(Number(v), v);
   if (typeof v === 'boolean') return { kind: 'bool', num: v ? 1 : 0 };
   if (typeof v === 'string') return { kind: 'str', num: NaN };
   if (isSequence(v)) return undefined;
@@ -53,48 +68,95 @@ function isSequence(v: unknown): v is ArrayLike<unknown> {
 
 const KIND_RANK: Record<NdKind, number> = { bool: 0, int: 1, float: 2, str: 3, object: 4 };
 
+/** State of numpy's shape discovery: the shape found so far and its two flags. */
+interface Discovery {
+  readonly shape: number[];
+  /** MAX_DIMS_WAS_REACHED: a scalar or an empty sequence has fixed the number of dimensions. */
+  reached: boolean;
+  /** FOUND_RAGGED_ARRAY. */
+  ragged: boolean;
+}
+
 /**
- * numpy 1.26's `PyArray_DiscoverDTypeAndShape_Recursive`, reduced to what JSON can hold: the first
- * scalar fixes the number of dimensions, sequence lengths must agree per depth, and a sequence met
- * at or past that depth (or a scalar above it) makes the array ragged.
+ * numpy 1.26's `update_shape` (array_coercion.c): merges a scalar (`size` undefined) or a sequence
+ * of `size` at `depth` into the shape; returns the new maximum number of dimensions, or -1 (and
+ * that maximum through `out`) when this makes the array ragged.
  */
-function discoverShape(value: unknown): number[] {
-  const out: number[] = [];
-  let maxNdim = 64;
-  let leafSeen = false;
-  let ragged = false;
-  const visit = (v: unknown, depth: number): void => {
-    const seq = isSequence(v);
-    if (!seq || depth === maxNdim) {
-      if (seq) ragged = true;
-      else if (maxNdim !== depth) {
-        maxNdim = Math.min(maxNdim, depth);
-        if (leafSeen) ragged = true;
-      }
-      leafSeen = true;
-      return;
+function updateShape(d: Discovery, depth: number, maxDims: number, size: number | undefined): { maxDims: number; ok: boolean } {
+  const sequence = size !== undefined;
+  const reached = d.reached;
+  let ok = true;
+  let newNdim = sequence ? 1 : 0;
+  if (depth + newNdim > maxDims) {
+    ok = false;
+    newNdim = maxDims - depth;
+  } else if (!sequence && maxDims !== depth) {
+    maxDims = depth;
+    if (reached) ok = false;
+  }
+  if (newNdim > 0) {
+    if (!reached) d.shape[depth] = size!;
+    else if (d.shape[depth] !== size) {
+      ok = false;
+      maxDims = depth;
     }
-    if (!leafSeen) out[depth] = v.length;
-    else if (out[depth] !== v.length) {
-      ragged = true;
-      maxNdim = depth;
-      return;
-    }
-    for (let i = 0; i < v.length; i++) visit(v[i], depth + 1);
-  };
-  visit(value, 0);
-  const ndim = Math.min(maxNdim, out.length);
-  const shape = out.slice(0, ndim);
-  if (ragged || !consistent(value, shape, 0)) throw new RaggedArrayError(ndim, shape);
+  }
+  if (!sequence) d.reached = true;
+  return { maxDims, ok };
+}
+
+/**
+ * numpy 1.26's `PyArray_DiscoverDTypeAndShape_Recursive`, reduced to what JSON can hold. Recursion
+ * stops at `maxDims` (at most {@link NUMPY_MAX_DIMS}), so any nesting depth is safe.
+ */
+function discover(v: unknown, depth: number, maxDims: number, d: Discovery): number {
+  const sequence = isSequence(v);
+  if (!sequence || depth === maxDims) {
+    // handle_scalar; a sequence met at the maximum depth is a scalar that makes the array ragged.
+    const r = updateShape(d, depth, maxDims, undefined);
+    if (!r.ok || sequence) d.ragged = true;
+    return r.maxDims;
+  }
+  const r = updateShape(d, depth, maxDims, v.length);
+  if (!r.ok) {
+    d.ragged = true;
+    return r.maxDims;
+  }
+  if (v.length === 0) {
+    d.reached = true;
+    return depth + 1;
+  }
+  for (let i = 0; i < v.length; i++) maxDims = discover(v[i], depth + 1, maxDims, d);
+  return maxDims;
+}
+
+/** The shape `np.array(value)` gives, or numpy's ValueError for ragged or too deep nesting. */
+export function discoverShape(value: unknown, maxDims = NUMPY_MAX_DIMS): number[] {
+  const d: Discovery = { shape: [], reached: false, ragged: false };
+  const ndim = discover(value, 0, maxDims, d);
+  const shape = d.shape.slice(0, ndim);
+  if (d.ragged) throw new RaggedArrayError(ndim, shape, maxDims);
   return shape;
 }
 
-/** Whether every sequence down to `shape.length` levels has the length `shape` says. */
-function consistent(v: unknown, shape: readonly number[], depth: number): boolean {
-  if (depth === shape.length) return !isSequence(v);
-  if (!isSequence(v) || v.length !== shape[depth]) return false;
-  for (let i = 0; i < v.length; i++) if (!consistent(v[i], shape, depth + 1)) return false;
-  return true;
+/**
+ * `value` with every array found at depth `maxDims` replaced by `[]`: numpy never looks inside it
+ * (at that depth a sequence is already too deep), so `np.array` gives the same shape or the same
+ * error. Unchanged values are returned as they are. This lets a nesting of any depth cross a
+ * structured clone, which would overflow the stack on it.
+ */
+export function clipNesting(value: unknown, maxDims = NUMPY_MAX_DIMS): unknown {
+  const clip = (v: unknown, depth: number): unknown => {
+    if (!Array.isArray(v)) return v;
+    if (depth === maxDims) return [];
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const c = clip(v[i], depth + 1);
+      if (c !== v[i]) (out ??= v.slice())[i] = c;
+    }
+    return out ?? v;
+  };
+  return clip(value, 0);
 }
 
 /**
@@ -109,9 +171,10 @@ export function toNdArray(value: unknown): NdArray {
   let kind = 'bool' as NdKind;
   let anyLeaf = false;
   let k = 0;
-  const fill = (v: unknown): void => {
-    if (isSequence(v)) {
-      for (let i = 0; i < v.length; i++) fill(v[i]);
+  const fill = (v: unknown, depth: number): void => {
+    if (depth < shape.length) {
+      const seq = v as ArrayLike<unknown>;
+      for (let i = 0; i < seq.length; i++) fill(seq[i], depth + 1);
       return;
     }
     const leaf = leafOf(v)!;
@@ -119,7 +182,7 @@ export function toNdArray(value: unknown): NdArray {
     if (KIND_RANK[leaf.kind] > KIND_RANK[kind]) kind = leaf.kind;
     data[k++] = leaf.num;
   };
-  fill(value);
+  fill(value, 0);
   // np.array([]) is float64.
   if (!anyLeaf) kind = 'float';
   return { shape, data: kind === 'str' || kind === 'object' ? new Float64Array(0) : data, kind };

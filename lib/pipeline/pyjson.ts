@@ -16,7 +16,29 @@ export class PyNumber {
   constructor(
     readonly num: number,
     readonly int: boolean,
+    /** The exact value of an integer literal beyond ±2^53, where `num` is rounded (Python ints are exact). */
+    readonly big?: bigint,
   ) {}
+}
+
+/**
+ * How deep `json.loads` can nest arrays and objects before CPython raises `RecursionError`: its C
+ * scanner calls `Py_EnterRecursiveCall` per level, against the interpreter's limit of 1000 less the
+ * Python frames already on the stack. Measured with CPython 3.11, `json.loads` called from a
+ * function of a script: 994 levels of arrays or objects pass, 995 fail. The runner's route stands a
+ * few dozen frames deeper (asyncio, Starlette, FastAPI), so its own limit is a little lower.
+ */
+export const PY_JSON_MAX_DEPTH = 994;
+
+/**
+ * CPython's `RecursionError` from `json.loads` on too deep a nesting. It is not a `ValueError`, so
+ * the runner's route does not catch it: Starlette answers 500 `Internal Server Error`.
+ */
+export class PyRecursionError extends Error {
+  override readonly name = 'PyRecursionError';
+  constructor(what: 'array' | 'object') {
+    super(`maximum recursion depth exceeded while decoding a JSON ${what} from a unicode string`);
+  }
 }
 
 export class PyJSONDecodeError extends Error {
@@ -51,6 +73,9 @@ class NoValue {
 }
 
 class Scanner {
+  /** Arrays and objects open around the current position. */
+  private depth = 0;
+
   constructor(readonly s: string) {}
 
   skipWs(i: number): number {
@@ -68,8 +93,15 @@ class Scanner {
     if (i >= s.length) return new NoValue(i);
     const c = s[i]!;
     if (c === '"') return this.string(i + 1);
-    if (c === '{') return this.object(i + 1);
-    if (c === '[') return this.array(i + 1);
+    if (c === '{' || c === '[') {
+      if (this.depth >= PY_JSON_MAX_DEPTH) throw new PyRecursionError(c === '[' ? 'array' : 'object');
+      this.depth++;
+      try {
+        return c === '[' ? this.array(i + 1) : this.object(i + 1);
+      } finally {
+        this.depth--;
+      }
+    }
     for (const [word, val] of LITERALS) {
       if (s.startsWith(word, i)) return [val, i + word.length];
     }
@@ -77,7 +109,9 @@ class Scanner {
     const m = NUMBER.exec(s);
     if (!m) return new NoValue(i);
     const isInt = m[1] === undefined && m[2] === undefined;
-    return [new PyNumber(Number(m[0]), isInt), i + m[0].length];
+    const num = Number(m[0]);
+    const big = isInt && !Number.isSafeInteger(num) ? BigInt(m[0]) : undefined;
+    return [new PyNumber(num, isInt, big), i + m[0].length];
   }
 
   string(i: number): [string, number] {
@@ -154,11 +188,21 @@ const LITERALS: ReadonlyArray<readonly [string, PyValue]> = [
   ['-Infinity', new PyNumber(-Infinity, false)],
 ];
 
-/** `json.loads(text)`; throws {@link PyJSONDecodeError} with Python's message. */
+/**
+ * `json.loads(text)`; throws {@link PyJSONDecodeError} with Python's message, or
+ * {@link PyRecursionError} past {@link PY_JSON_MAX_DEPTH} nested levels.
+ */
 export function pyJsonLoads(text: string): PyValue {
   const sc: Scanner = new Scanner(text);
   if (text.startsWith('\ufeff')) sc.fail('Unexpected UTF-8 BOM (decode using utf-8-sig)', 0);
-  const r = sc.value(sc.skipWs(0));
+  let r: [PyValue, number] | NoValue;
+  try {
+    r = sc.value(sc.skipWs(0));
+  } catch (e) {
+    // A thread with a small stack may run out before PY_JSON_MAX_DEPTH: Python would too.
+    if (e instanceof RangeError) throw new PyRecursionError('array');
+    throw e;
+  }
   if (r instanceof NoValue) sc.fail('Expecting value', r.pos);
   const end = sc.skipWs(r[1]);
   if (end !== text.length) sc.fail('Extra data', end);

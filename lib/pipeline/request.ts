@@ -3,10 +3,10 @@
  * validation (row 2), `model_id` (row 4), then the JSON prompt fields in the order point_coords,
  * point_labels, box, mask_input (row 5). Image decoding (row 6) and prompt checks (row 7) come later.
  */
-import { errorOf, promptError, type ValidationIssue } from '../errors.js';
+import { errorOf, internalServerError, promptError, type ValidationIssue } from '../errors.js';
 import type { BooleanField, ImageHandle, ImageInput, PromptField, SegmentAnything2Request } from '../types.js';
 import { RaggedArrayError, toNdArray, type NdArray } from './ndarray.js';
-import { PyJSONDecodeError, pyJsonLoads } from './pyjson.js';
+import { PyJSONDecodeError, pyJsonLoads, PyRecursionError } from './pyjson.js';
 
 /** Starlette 0.41's limit on one non-file form part. */
 export const MAX_PART_BYTES = 1024 * 1024;
@@ -139,6 +139,8 @@ export function parsePromptField(field: PromptFieldName, value: PromptField): Nd
       if (e instanceof PyJSONDecodeError) {
         throw errorOf('INVALID_JSON', `Error parsing JSON for ${field}: ${e.message}`, e);
       }
+      // Not a ValueError: the route lets it through and Starlette answers 500.
+      if (e instanceof PyRecursionError) throw internalServerError(e);
       throw e;
     }
     return ndArrayOrRagged(parsed);
