@@ -9,8 +9,12 @@ export type { BinaryMasks, BooleanField, MaskFormat, PromptField, Tensor } from 
 // Errors
 export { ERROR_CODES, SegmentAnything2Error, type SegmentAnything2ErrorCode, type ErrorDetail, type ValidationIssue } from './errors.js';
 // Responses: the gateway's JSON body, and masks as bytes, RLE, polygons and pixels
-export { toGatewayJSON } from './pipeline/gateway-json.js';
+export { toGatewayJSON, toGatewayJSONStream } from './pipeline/gateway-json.js';
 export { binaryMask, cutout, maskToPolygon, maskToRgba, toCocoRle, type BinaryMask, type CocoRle } from './pipeline/mask-export.js';
+// The gateway both ways: answering HTTP requests (also from a service worker's page), and a remote engine
+export { createGatewayHandler, type GatewayHandlerOptions } from './gateway/handler.js';
+export { answerGatewayRequests } from './gateway/page-server.js';
+export type { RemoteOptions } from './gateway/remote.js';
 // Models
 export { GATEWAY_DEFAULT_MODEL_ID, SAM2_MODELS } from './models/registry.js';
 export type { ModelFile, ModelSpec, ModelSource } from './models/model-spec.js';

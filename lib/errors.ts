@@ -12,7 +12,9 @@
  */
 export const ERROR_CODES = {
   PART_TOO_LARGE: { status: 400, meaning: 'A text field is over 1 MiB (runner row 1; `detail` is a string).' },
+  MULTIPART: { status: 400, meaning: 'A malformed multipart body, or more than 1000 fields or 1000 files (runner row 1; `detail` is a string).' },
   VALIDATION: { status: 422, meaning: 'FastAPI validation: a missing or non-file image, a bad boolean, a non-string `model_id` (runner row 2; `detail` is a list).' },
+  UNAUTHORIZED: { status: 401, meaning: 'The server has a token and the bearer token is missing or wrong (runner row 3).' },
   MODEL_MISMATCH: { status: 400, meaning: '`model_id` names another model than the one loaded, or an unknown id is asked of `createSegmenter` (runner row 4).' },
   INVALID_JSON: { status: 400, meaning: 'A prompt field is not valid JSON (runner row 5a).' },
   RAGGED_ARRAY: { status: 400, meaning: "A prompt field is a ragged array (runner row 5b, numpy's message)." },
@@ -31,6 +33,8 @@ export const ERROR_CODES = {
     status: 500,
     meaning: 'The GPU device was lost; a worker segmenter starts a new worker on the next call, an in-thread one must be created again.',
   },
+  UNAVAILABLE: { status: 503, meaning: "A server or gateway cannot take the request now: a full queue, a shutdown, a gateway's 503." },
+  HTTP: { status: 500, meaning: 'An HTTP answer that is not the runner\'s: 404, 405, 413, or a remote answer with no runner body (the status is the answer\'s).' },
 } as const satisfies Record<string, { readonly status: number; readonly meaning: string }>;
 
 /** Stable error codes: the keys of {@link ERROR_CODES}. They survive the worker boundary. */

@@ -7,6 +7,7 @@
 import type { ModelLoadProgress } from './models/model-loader.js';
 import type { ModelSpec } from './models/model-spec.js';
 import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
+import type { RemoteOptions } from './gateway/remote.js';
 
 /** An onnxruntime-web execution provider this library runs on. */
 export type ExecutionProvider = 'wasm' | 'webgpu';
@@ -58,19 +59,29 @@ export interface ResolvedEngineOptions {
 
 export interface SegmenterOptions extends EngineOptions {
   /**
-   * Run in a module Web Worker (browsers; the default there) or on the calling thread (`false`;
-   * always so in Node). A function creates the worker, for bundlers that need their own URL.
-   * @defaultValue `true` in browsers, `false` in Node
+   * Run in a module Web Worker (browsers) or a `worker_threads` worker (Node), or on the calling
+   * thread (`false`, which blocks it for each encode). A function creates the worker, for bundlers
+   * that need their own URL. @defaultValue `true`
    */
   worker?: boolean | (() => Worker);
+  /**
+   * A Livepeer runner or gateway (or `sam2-web serve`) to send requests to. Alone, every request
+   * goes there and no model is loaded here; with `fallback: 'remote'`, only when the local model
+   * cannot load or run.
+   */
+  remote?: RemoteOptions;
+  /** `'remote'`: use `remote` when the local model cannot load (no backend, no memory) or run. */
+  fallback?: 'remote';
 }
 
 /** What a segmenter runs on. */
 export interface BackendInfo {
-  readonly device: ExecutionProvider;
+  /** `'remote'`: requests go to a runner or gateway (`remote` is its URL). */
+  readonly device: ExecutionProvider | 'remote';
+  readonly remote?: string;
   /** WASM threads ORT runs with (WASM kernels, and CPU-side work on WebGPU). */
   readonly threads: number;
-  /** Why `device: 'auto'` did not get WebGPU, when it did not. */
+  /** Why `device: 'auto'` did not get WebGPU, or why a `fallback: 'remote'` segmenter went remote. */
   readonly fallbackReason?: string;
 }
 

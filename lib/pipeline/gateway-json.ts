@@ -83,3 +83,74 @@ export function toGatewayJSON(response: SegmentAnything2Response): string {
   };
   return JSON.stringify(fields);
 }
+
+/** Text pieces of `str(nested_list)`, one innermost row at a time (the same text as {@link pythonListRepr}). */
+function* pythonListPieces(at: (i: number) => number, dims: readonly number[]): Generator<string> {
+  if (dims.length === 0) {
+    yield pythonFloatRepr(at(0));
+    return;
+  }
+  const last = dims[dims.length - 1]!;
+  const rows = dims.slice(0, -1).reduce((a, b) => a * b, 1);
+  if (rows === 0) {
+    // An empty leading dimension: no rows to stream.
+    yield pythonListRepr([], dims);
+    return;
+  }
+  const row: string[] = new Array<string>(last);
+  for (let r = 0; r < rows; r++) {
+    // Opening brackets: one per leading dimension whose index restarts at this row.
+    let open = '';
+    let close = '';
+    let stride = 1;
+    for (let d = dims.length - 2; d >= 0; d--) {
+      if (r % (stride * dims[d]!) === 0) open += '[';
+      if ((r + 1) % (stride * dims[d]!) === 0) close += ']';
+      stride *= dims[d]!;
+    }
+    const base = r * last;
+    for (let i = 0; i < last; i++) row[i] = pythonFloatRepr(at(base + i));
+    yield `${r === 0 ? '' : ', '}${open}[${row.join(', ')}]${close}`;
+  }
+}
+
+/**
+ * {@link toGatewayJSON}'s bytes as a stream, produced on demand about 64 KiB at a time, so that a
+ * response of any image size is sent in bounded memory.
+ */
+export function toGatewayJSONStream(response: SegmentAnything2Response): ReadableStream<Uint8Array> {
+  const { masks, scores, logits } = response;
+  const maskAt = isBinary(masks) ? (i: number) => binaryAt(masks, i) : (i: number) => masks.data[i]!;
+  function* pieces(): Generator<string> {
+    yield '{"masks":"';
+    yield* pythonListPieces(maskAt, masks.dims);
+    yield '","scores":"';
+    yield* pythonListPieces((i) => scores.data[i]!, scores.dims);
+    yield '","logits":"';
+    yield* pythonListPieces((i) => logits.data[i]!, logits.dims);
+    yield '"}';
+  }
+  const it = pieces();
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        let text = '';
+        while (text.length < 65536) {
+          const next = it.next();
+          if (next.done) {
+            if (text) controller.enqueue(encoder.encode(text));
+            controller.close();
+            return;
+          }
+          text += next.value;
+        }
+        controller.enqueue(encoder.encode(text));
+      },
+      cancel() {
+        it.return(undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
