@@ -3,7 +3,7 @@
  * Internal helpers stay internal: tests reach them through their own modules.
  */
 // Segmenting
-export type { BackendInfo, EngineStats, ExecutionProvider, Segmenter, SegmenterOptions } from './options.js';
+export type { BackendInfo, EngineStats, ExecutionProvider, RemoteOptions, Segmenter, SegmenterOptions } from './options.js';
 export type { SegmentAnything2Request, SegmentAnything2Response, SegmentOptions, ImageInput, ImageHandle, RawImage } from './types.js';
 export type { BinaryMasks, BooleanField, MaskFormat, PromptField, Tensor } from './types.js';
 // Errors
@@ -14,7 +14,6 @@ export { binaryMask, cutout, maskToPolygon, maskToRgba, toCocoRle, type BinaryMa
 // The gateway both ways: answering HTTP requests (also from a service worker's page), and a remote engine
 export { createGatewayHandler, type GatewayHandlerOptions } from './gateway/handler.js';
 export { answerGatewayRequests } from './gateway/page-server.js';
-export type { RemoteOptions } from './gateway/remote.js';
 // Models
 export { GATEWAY_DEFAULT_MODEL_ID, SAM2_MODELS } from './models/registry.js';
 export type { ModelFile, ModelSpec, ModelSource } from './models/model-spec.js';

@@ -90,7 +90,8 @@ function messageOf(detail: ErrorDetail): string {
  * is a 422's `detail`.
  */
 export function errorOf(code: SegmentAnything2ErrorCode, detail: string | ValidationIssue[], cause?: unknown): SegmentAnything2Error {
-  const body: ErrorDetail = typeof detail !== 'string' || code === 'PART_TOO_LARGE' ? detail : { msg: detail };
+  // Starlette's form errors (row 1) are bare strings; every other handled error is `{msg}`.
+  const body: ErrorDetail = typeof detail !== 'string' || code === 'PART_TOO_LARGE' || code === 'MULTIPART' ? detail : { msg: detail };
   return new SegmentAnything2Error({ status: ERROR_CODES[code].status, code, detail: body, cause });
 }
 
@@ -98,6 +99,14 @@ export function errorOf(code: SegmentAnything2ErrorCode, detail: string | Valida
  * Row 7: an exception inside the SAM2 predictor. The runner wraps it as
  * `InferenceError("Error during model execution: <orig>")` and always appends a period.
  */
+/**
+ * An error whose status is not the table's: a remote server's answer (kept as it came), or an HTTP
+ * refusal of this library's server (404, 405, 413) or client (502: a remote that cannot be read).
+ */
+export function errorWithStatus(status: number, code: SegmentAnything2ErrorCode, detail: ErrorDetail, cause?: unknown): SegmentAnything2Error {
+  return new SegmentAnything2Error({ status, code, detail, cause });
+}
+
 export function promptError(original: string, cause?: unknown) {
   return errorOf('INVALID_PROMPT', `Error during model execution: ${original}.`, cause);
 }

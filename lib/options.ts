@@ -7,7 +7,6 @@
 import type { ModelLoadProgress } from './models/model-loader.js';
 import type { ModelSpec } from './models/model-spec.js';
 import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
-import type { RemoteOptions } from './gateway/remote.js';
 
 /** An onnxruntime-web execution provider this library runs on. */
 export type ExecutionProvider = 'wasm' | 'webgpu';
@@ -72,6 +71,27 @@ export interface SegmenterOptions extends EngineOptions {
   remote?: RemoteOptions;
   /** `'remote'`: use `remote` when the local model cannot load (no backend, no memory) or run. */
   fallback?: 'remote';
+}
+
+/** Where the remote engine sends requests (`createSegmenter({ remote })`). */
+export interface RemoteOptions {
+  /** The server's base URL (the SDK's `serverURL`), e.g. `https://dream-gateway.livepeer.cloud`, or the full route. */
+  readonly url: string | URL;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /**
+   * `'runner'` (a runner container or `sam2-web serve`: errors are `{"detail": …}`) or `'gateway'`
+   * (go-livepeer: booleans sent as true/false, `model_id` always sent, errors are
+   * `{"error":{"message": …}}`). @defaultValue `'runner'`
+   */
+  layer?: 'runner' | 'gateway';
+  /**
+   * The `model_id` sent when a request leaves it empty, and this segmenter's `modelId`.
+   * @defaultValue `''` for a runner (its loaded model), `facebook/sam2-hiera-large` for a gateway
+   */
+  model?: string;
+  /** The fetch to use. @defaultValue `globalThis.fetch` */
+  fetch?: typeof fetch;
 }
 
 /** What a segmenter runs on. */

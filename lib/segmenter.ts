@@ -2,7 +2,8 @@
 import { resolveWorker } from './engine/resolve-options.js';
 import { startEngine } from './engine/start.js';
 import { errorOf } from './errors.js';
-import { cannotRunLocally, createRemoteSegmenter, withRemoteFallback } from './gateway/remote.js';
+import { cannotRunLocally, withRemoteFallback } from './gateway/fallback.js';
+import { createRemoteSegmenter } from './gateway/remote.js';
 import type { Segmenter, SegmenterOptions } from './options.js';
 import type { Platform } from './platform/platform.js';
 import type { WorkerInit } from './protocol.js';

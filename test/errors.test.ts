@@ -21,7 +21,7 @@ describe('error table', () => {
       const e = errorOf(code, 'why');
       expect(e).toBeInstanceOf(SegmentAnything2Error);
       expect([e.code, e.status]).toEqual([code, ERROR_CODES[code].status]);
-      expect(JSON.stringify(e)).toBe(code === 'PART_TOO_LARGE' ? '{"detail":"why"}' : '{"detail":{"msg":"why"}}');
+      expect(JSON.stringify(e)).toBe(code === 'PART_TOO_LARGE' || code === 'MULTIPART' ? '{"detail":"why"}' : '{"detail":{"msg":"why"}}');
     }
     const issues = [{ type: 'missing' as const, loc: ['body', 'image'] as ['body', string], msg: 'Field required', input: null }];
     expect(JSON.stringify(errorOf('VALIDATION', issues))).toBe('{"detail":[{"type":"missing","loc":["body","image"],"msg":"Field required","input":null}]}');

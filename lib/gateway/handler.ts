@@ -1,6 +1,6 @@
 /**
  * `createGatewayHandler`: a fetch-style `(Request) => Promise<Response>` that answers as the
- * runner's container does (gateway-contract.md §1–3): `POST /segment-anything-2` (and the hidden
+ * runner's container does (docs/gateway-contract.md §1–3): `POST /segment-anything-2` (and the hidden
  * `/segment-anything-2/`), `GET /health`, FastAPI's 404/405 elsewhere. Runs wherever `Request`
  * and `Response` exist: Node's http server (see `sam2-web serve`), a service worker, Deno, Bun.
  *
@@ -8,10 +8,10 @@
  * (401), then `model_id`, the JSON prompt fields, the image and the model (the segmenter's own
  * checks). A 200 body is streamed, so an image of any size is answered in bounded memory.
  */
-import { SegmentAnything2Error } from '../errors.js';
+import { errorOf, SegmentAnything2Error } from '../errors.js';
 import { toGatewayJSONStream } from '../pipeline/gateway-json.js';
 import { validate } from '../pipeline/request.js';
-import type { Segmenter } from '../segmenter.js';
+import type { Segmenter } from '../options.js';
 import type { SegmentAnything2Request } from '../types.js';
 import { bodyTooLarge, readGatewayForm, type GatewayForm } from './multipart.js';
 import { ERROR_CODE_HEADER, SEGMENT_PATH } from './routes.js';
@@ -72,7 +72,7 @@ export function createGatewayHandler(
 ): (request: Request) => Promise<Response> {
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
   const base = (options.basePath ?? '').replace(/\/+$/, '');
-  const unauthorized = new SegmentAnything2Error({ status: 401, code: 'UNAUTHORIZED', detail: { msg: 'Invalid bearer token.' } });
+  const unauthorized = errorOf('UNAUTHORIZED', 'Invalid bearer token.');
 
   async function segment(request: Request): Promise<Response> {
     const length = Number(request.headers.get('content-length') ?? NaN);

@@ -5,7 +5,7 @@
  * per pixel for `maskFormat: 'bits'`). Each number is Python's repr of a float32 widened to a
  * double, so `Number(text)` stored in a Float32Array is the exact float32.
  */
-import { SegmentAnything2Error } from '../errors.js';
+import { errorWithStatus, type SegmentAnything2Error } from '../errors.js';
 import type { BinaryMasks, MaskFormat, SegmentAnything2Response, Tensor } from '../types.js';
 
 const BLOCK = 1 << 16;
@@ -109,7 +109,7 @@ class ListReader {
 }
 
 function bad(what: string): SegmentAnything2Error {
-  return new SegmentAnything2Error({ status: 502, code: 'HTTP', detail: { msg: `The remote response is not a segment-anything-2 body: ${what}.` } });
+  return errorWithStatus(502, 'HTTP', { msg: `The remote response is not a segment-anything-2 body: ${what}.` });
 }
 
 const KEYS = ['masks', 'scores', 'logits'] as const;

@@ -1,6 +1,6 @@
 /**
  * The runner's form parsing (Starlette 0.41 `MultiPartParser` under FastAPI 0.115;
- * gateway-contract.md §1–2 row 1), on Web Streams so that it runs in browsers, service workers and
+ * docs/gateway-contract.md §1–2 row 1), on Web Streams so that it runs in browsers, service workers and
  * Node alike. The byte-level multipart parsing is `@remix-run/multipart-parser`; the rules are
  * Starlette's:
  *
@@ -18,7 +18,7 @@
  * and on some platforms it cannot tell a part with `filename=""` from a text field.
  */
 import { MultipartParseError, MultipartParser } from '@remix-run/multipart-parser';
-import { SegmentAnything2Error } from '../errors.js';
+import { errorOf, errorWithStatus, SegmentAnything2Error } from '../errors.js';
 import { MAX_PART_BYTES } from '../pipeline/request.js';
 
 /** Starlette's default `max_files` and `max_fields`. */
@@ -34,7 +34,7 @@ export interface GatewayFile {
 }
 
 function formError(detail: string, code: 'MULTIPART' | 'PART_TOO_LARGE' = 'MULTIPART'): SegmentAnything2Error {
-  return new SegmentAnything2Error({ status: 400, code, detail });
+  return errorOf(code, detail);
 }
 
 /** FastAPI's answer when the form parser fails with anything but Starlette's own exceptions. */
@@ -124,5 +124,5 @@ export async function readGatewayForm(request: Request, maxBodyBytes: number): P
 }
 
 export function bodyTooLarge(limit: number): SegmentAnything2Error {
-  return new SegmentAnything2Error({ status: 413, code: 'HTTP', detail: `Request body exceeds the server's limit of ${limit} bytes.` });
+  return errorWithStatus(413, 'HTTP', `Request body exceeds the server's limit of ${limit} bytes.`);
 }

@@ -2,7 +2,7 @@
  * The page side of `sam2-web/service-worker`: answers the gateway requests the service worker
  * routes to this page, with this page's segmenter, through {@link createGatewayHandler}.
  */
-import type { Segmenter } from '../segmenter.js';
+import type { Segmenter } from '../options.js';
 import { createGatewayHandler, type GatewayHandlerOptions } from './handler.js';
 import { GATEWAY_MESSAGE, type GatewayMessage, type GatewayReply } from './page-protocol.js';
 

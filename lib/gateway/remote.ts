@@ -4,34 +4,15 @@
  * go-livepeer), and gives back the same {@link SegmentAnything2Response} and errors as a local
  * segmenter. The 200 body is parsed as it streams in (see masks-reader.ts).
  */
-import { SegmentAnything2Error, type ErrorDetail, type SegmentAnything2ErrorCode } from '../errors.js';
+import { closedError, ERROR_CODES, errorOf, errorWithStatus, type ErrorDetail, type SegmentAnything2Error, type SegmentAnything2ErrorCode } from '../errors.js';
 import { headerSize } from '../image/header.js';
 import { GATEWAY_DEFAULT_MODEL_ID } from '../models/registry.js';
 import { BOOLEAN_FIELDS, PROMPT_FIELDS, flatShape, parseBoolean, type PromptFieldName } from '../pipeline/request.js';
-import type { BackendInfo, Segmenter } from '../segmenter.js';
+import type { BackendInfo, RemoteOptions, Segmenter } from '../options.js';
 import type { ImageHandle, ImageInput, PromptField, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from '../types.js';
 import { ERROR_CODE_HEADER, SEGMENT_PATH } from './routes.js';
 import { readMasksResponse } from './masks-reader.js';
 
-export interface RemoteOptions {
-  /** The server's base URL (the SDK's `serverURL`), e.g. `https://dream-gateway.livepeer.cloud`, or the full route. */
-  url: string | URL;
-  /** Sent as `Authorization: Bearer <token>`. */
-  token?: string;
-  /**
-   * `'runner'` (a runner container or `sam2-web serve`: errors are `{"detail": …}`) or `'gateway'`
-   * (go-livepeer: booleans sent as true/false, `model_id` always sent, errors are
-   * `{"error":{"message": …}}`). @defaultValue `'runner'`
-   */
-  layer?: 'runner' | 'gateway';
-  /**
-   * The `model_id` sent when a request leaves it empty, and this segmenter's `modelId`.
-   * @defaultValue `''` for a runner (its loaded model), `facebook/sam2-hiera-large` for a gateway
-   */
-  model?: string;
-  /** The fetch to use. @defaultValue `globalThis.fetch` */
-  fetch?: typeof fetch;
-}
 
 /** The SegmentAnything2Error code for a remote error body, when the server did not name it. */
 export function codeOf(status: number, detail: ErrorDetail): SegmentAnything2ErrorCode {
@@ -55,11 +36,7 @@ export function codeOf(status: number, detail: ErrorDetail): SegmentAnything2Err
   return 'HTTP';
 }
 
-const CODES = new Set<string>([
-  'PART_TOO_LARGE', 'MULTIPART', 'VALIDATION', 'UNAUTHORIZED', 'MODEL_MISMATCH', 'INVALID_JSON', 'RAGGED_ARRAY', 'IMAGE_DECODE',
-  'INVALID_PROMPT', 'NO_IMAGE', 'OUT_OF_MEMORY', 'MODEL_LOAD', 'INFERENCE', 'ABORTED', 'CLOSED', 'BACKEND_UNAVAILABLE',
-  'DEVICE_LOST', 'UNAVAILABLE', 'HTTP',
-] satisfies SegmentAnything2ErrorCode[]);
+const CODES = new Set<string>(Object.keys(ERROR_CODES));
 
 /** The error a non-200 answer stands for, with the remote's status and detail. */
 async function remoteError(res: Response): Promise<SegmentAnything2Error> {
@@ -82,7 +59,7 @@ async function remoteError(res: Response): Promise<SegmentAnything2Error> {
     detail = text || res.statusText || `HTTP ${res.status}`;
   }
   const code = named && CODES.has(named) ? (named as SegmentAnything2ErrorCode) : codeOf(res.status, detail);
-  return new SegmentAnything2Error({ status: res.status, code, detail });
+  return errorWithStatus(res.status, code, detail);
 }
 
 /** A prompt field as the form's text: strings as they are, arrays and tensors as JSON. */
@@ -143,11 +120,9 @@ async function imageBlob(image: ImageInput): Promise<Blob> {
     } else ctx.drawImage(image as CanvasImageSource, 0, 0);
     return canvas.convertToBlob({ type: 'image/png' });
   }
-  throw new SegmentAnything2Error({
-    status: 400,
-    code: 'VALIDATION',
-    detail: [{ type: 'value_error', loc: ['body', 'image'], msg: 'Value error, a remote segmenter here needs encoded image bytes (a Blob, ArrayBuffer or Uint8Array).', input: null }],
-  });
+  throw errorOf('VALIDATION', [
+    { type: 'value_error', loc: ['body', 'image'], msg: 'Value error, a remote segmenter here needs encoded image bytes (a Blob, ArrayBuffer or Uint8Array).', input: null },
+  ]);
 }
 
 function isHandle(image: unknown): image is ImageHandle {
@@ -170,14 +145,13 @@ export function createRemoteSegmenter(options: RemoteOptions): RemoteSegmenter {
   const inFlight = new Set<AbortController>();
   let closed = false;
   let requests = 0;
-  const closedError = () => new SegmentAnything2Error({ status: 500, code: 'CLOSED', detail: { msg: 'The segmenter is closed.' } });
 
   async function form(request: SegmentAnything2Request): Promise<FormData> {
     const body = new FormData();
     let image = request.image as ImageInput | ImageHandle | string | undefined;
     if (isHandle(image)) {
       const kept = images.get(image.id);
-      if (!kept) throw new SegmentAnything2Error({ status: 400, code: 'NO_IMAGE', detail: { msg: `No image is cached under ${image.id}; call setImage() again.` } });
+      if (!kept) throw errorOf('NO_IMAGE', `No image is cached under ${image.id}; call setImage() again.`);
       image = kept;
     }
     if (typeof image === 'string') body.append('image', image); // the runner's 422, from the runner
@@ -217,11 +191,11 @@ export function createRemoteSegmenter(options: RemoteOptions): RemoteSegmenter {
         try {
           res = await doFetch(endpoint, { method: 'POST', body, headers, signal: controller.signal });
         } catch (cause) {
-          if (controller.signal.aborted) throw new SegmentAnything2Error({ status: 499, code: 'ABORTED', detail: { msg: 'The request was aborted.' }, cause });
-          throw new SegmentAnything2Error({ status: 502, code: 'HTTP', detail: { msg: `Could not reach ${endpoint}: ${cause instanceof Error ? cause.message : String(cause)}` }, cause });
+          if (controller.signal.aborted) throw errorOf('ABORTED', 'The request was aborted.', cause);
+          throw errorWithStatus(502, 'HTTP', { msg: `Could not reach ${endpoint}: ${cause instanceof Error ? cause.message : String(cause)}` }, cause);
         }
         if (res.status !== 200) throw await remoteError(res);
-        if (!res.body) throw new SegmentAnything2Error({ status: 502, code: 'HTTP', detail: { msg: 'The remote response has no body.' } });
+        if (!res.body) throw errorWithStatus(502, 'HTTP', { msg: 'The remote response has no body.' });
         requests++;
         return await readMasksResponse(res.body, segmentOptions.maskFormat);
       } finally {
@@ -253,61 +227,5 @@ export function createRemoteSegmenter(options: RemoteOptions): RemoteSegmenter {
       for (const c of inFlight) c.abort('The segmenter was closed.');
       images.clear();
     },
-  };
-}
-
-/** Local failures that mean "this device cannot run the model", as opposed to a bad request. */
-const CANNOT_RUN = new Set<SegmentAnything2ErrorCode>(['MODEL_LOAD', 'BACKEND_UNAVAILABLE', 'OUT_OF_MEMORY', 'INFERENCE', 'DEVICE_LOST']);
-
-export function cannotRunLocally(e: unknown): e is SegmentAnything2Error {
-  return SegmentAnything2Error.is(e) && CANNOT_RUN.has(e.code);
-}
-
-/**
- * `local`, handing requests to `remote` from the first time the local model cannot run (out of
- * memory, an inference failure, a lost device); `backend` then says so.
- */
-export function withRemoteFallback(local: Segmenter, remote: RemoteSegmenter): Segmenter {
-  let current: Segmenter = local;
-  let backend: BackendInfo = local.backend;
-  const switchToRemote = (e: SegmentAnything2Error) => {
-    current = remote;
-    backend = { ...remote.backend, fallbackReason: `the local model could not run (${e.code}): ${e.message}` };
-    void local.close().catch(() => undefined);
-  };
-  return {
-    get modelId() {
-      return current.modelId || local.modelId;
-    },
-    get backend() {
-      return backend;
-    },
-    async segment(request, options) {
-      if (current === local) {
-        try {
-          return await local.segment(request, options);
-        } catch (e) {
-          if (!cannotRunLocally(e)) throw e;
-          switchToRemote(e);
-        }
-      }
-      return remote.segment(request, options);
-    },
-    async setImage(image, options) {
-      if (current === local) {
-        try {
-          const handle = await local.setImage(image, options);
-          remote.remember(handle.id, image);
-          return handle;
-        } catch (e) {
-          if (!cannotRunLocally(e)) throw e;
-          switchToRemote(e);
-        }
-      }
-      return remote.setImage(image);
-    },
-    releaseImage: (id) => Promise.all([current === local ? local.releaseImage(id) : false, remote.releaseImage(id)]).then(([a, b]) => a || b),
-    stats: () => current.stats(),
-    close: () => Promise.all([local.close(), remote.close()]).then(() => undefined),
   };
 }

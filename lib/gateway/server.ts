@@ -6,8 +6,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { SegmentAnything2Error } from '../errors.js';
-import type { Segmenter } from '../segmenter.js';
+import { errorOf } from '../errors.js';
+import type { Segmenter } from '../options.js';
 import { createGatewayHandler, errorResponse, type GatewayHandlerOptions } from './handler.js';
 
 export interface GatewayServerOptions extends GatewayHandlerOptions {
@@ -40,8 +40,7 @@ export interface GatewayServer {
 }
 
 function unavailable(msg: string): Response {
-  const e = new SegmentAnything2Error({ status: 503, code: 'UNAVAILABLE', detail: { msg } });
-  return errorResponse(e, { 'retry-after': '1' });
+  return errorResponse(errorOf('UNAVAILABLE', msg), { 'retry-after': '1' });
 }
 
 /** A fetch `Request` reading `req`'s body as a stream; aborted when the client goes away. */
