@@ -69,7 +69,17 @@ function disposition(header: string | undefined): { name?: string; filename?: st
   return out;
 }
 
-const utf8 = new TextDecoder('utf-8');
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const latin1 = new TextDecoder('latin1');
+
+/** Starlette's `_user_safe_decode`: UTF-8, or Latin-1 when the bytes are not UTF-8. */
+function safeDecode(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return latin1.decode(bytes);
+  }
+}
 
 /**
  * Reads `request`'s body as the runner's form. Rejects with the runner's 400 (`detail` a string)
@@ -105,7 +115,7 @@ export async function readGatewayForm(request: Request, maxBodyBytes: number): P
         } else {
           if (++fields > MAX_FORM_FIELDS) throw formError(`Too many fields. Maximum number of fields is ${MAX_FORM_FIELDS}.`);
           if (part.size > MAX_PART_BYTES) throw formError('Part exceeded maximum size of 1024KB.', 'PART_TOO_LARGE');
-          form.set(name, utf8.decode(part.bytes));
+          form.set(name, safeDecode(part.bytes));
         }
       }
     }

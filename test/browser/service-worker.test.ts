@@ -3,10 +3,10 @@
  * gets its answers from the page's segmenter (through the service worker) with the network cut.
  */
 import { describe, expect, it } from 'vitest';
-import { useHarness } from './harness.js';
+import { SERVED_FIXTURES, useHarness } from './harness.js';
 
 const ctx = useHarness();
-const model = { id: 'fixture/sam2', encoder: '/test/fixtures/models/sam2-encoder.onnx', decoder: '/test/fixtures/models/sam2-decoder.onnx' };
+const model = SERVED_FIXTURES.sam2;
 
 describe('service worker gateway route', () => {
   it('answers SDK calls to the gateway URL from the page, offline', async () => {

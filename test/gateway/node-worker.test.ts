@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSegmenter, SegmentAnything2Error, toGatewayJSON, type Segmenter } from '../../lib/node.js';
 import { drawImage, texture } from '../helpers.js';
-import { sam2Decoder, sam2Encoder } from '../fixtures/models.js';
+import { fixtureModel } from '../fixtures/models.js';
 
-const fixture = () => ({ id: 'fixture/sam2', encoder: sam2Encoder(), decoder: sam2Decoder() });
+const fixture = () => fixtureModel('sam2');
 const image = drawImage(96, 64, texture);
 const request = { point_coords: '[[40,30]]', point_labels: '[1]' };
 

@@ -9,10 +9,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayServer, type GatewayServer } from '../../lib/gateway/server.js';
 import { createSegmenter, SegmentAnything2Error, toGatewayJSON, type Segmenter, type SegmentAnything2Request } from '../../lib/node.js';
-import { sam2Decoder, sam2Encoder } from '../fixtures/models.js';
+import { fixtureModel, sam2Decoder } from '../fixtures/models.js';
 import { drawImage, texture } from '../helpers.js';
 
-const fixture = () => ({ id: 'fixture/sam2', encoder: sam2Encoder(), decoder: sam2Decoder() });
+const fixture = () => fixtureModel('sam2');
 let local: Segmenter;
 let server: GatewayServer;
 let remote: Segmenter;

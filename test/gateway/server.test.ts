@@ -11,11 +11,11 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayServer, type GatewayServer } from '../../lib/gateway/server.js';
 import { createSegmenter, toGatewayJSON, type Segmenter } from '../../lib/node.js';
-import { sam2Decoder, sam2Encoder } from '../fixtures/models.js';
+import { fixtureModel } from '../fixtures/models.js';
 import { drawImage, texture } from '../helpers.js';
 
 const TOKEN = 'secret-token';
-const fixture = () => ({ id: 'fixture/sam2', encoder: sam2Encoder(), decoder: sam2Decoder() });
+const fixture = () => fixtureModel('sam2');
 
 async function png(width: number, height: number, shift: number): Promise<Uint8Array> {
   const raw = drawImage(width, height, (x, y) => texture(x + shift, y));
