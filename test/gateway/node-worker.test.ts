@@ -65,7 +65,7 @@ describe('Node worker thread (default)', () => {
 });
 
 describe('event loop during an encode of the embedded model', () => {
-  it('keeps a 10 ms timer firing in the worker, and stops it with worker: false', async () => {
+  it('keeps a 10 ms timer firing in the worker, and stops it with worker: false', { timeout: 600_000 }, async () => {
     const bytes = Uint8Array.from(drawImage(320, 240, texture).data);
     const raw = { data: bytes, width: 320, height: 240, channels: 4 as const };
     const worker = await createSegmenter();
