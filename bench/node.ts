@@ -3,7 +3,7 @@ import { createSegmenter } from '../lib/node.js';
 import { PROMPTS, scene, summarize } from './cases.js';
 
 export async function runNode(n: number) {
-  const segmenter = await createSegmenter();
+  const segmenter = await createSegmenter({ worker: false });
   try {
     const t0 = performance.now();
     const image = await segmenter.setImage(scene(0));

@@ -3,7 +3,7 @@
  * Internal helpers stay internal: tests reach them through their own modules.
  */
 // Segmenting
-export type { BackendInfo, EngineStats, ExecutionProvider, Segmenter, SegmenterOptions } from './options.js';
+export type { BackendInfo, EngineStats, ExecutionProvider, RemoteOptions, Segmenter, SegmenterOptions } from './options.js';
 export type { SegmentAnything2Request, SegmentAnything2Response, SegmentOptions, ImageInput, ImageHandle, RawImage } from './types.js';
 export type { BinaryMasks, BooleanField, MaskFormat, PromptField, Tensor } from './types.js';
 // Errors
@@ -11,6 +11,9 @@ export { ERROR_CODES, SegmentAnything2Error, type SegmentAnything2ErrorCode, typ
 // Responses: the gateway's JSON body, and masks as bytes, RLE, polygons and pixels
 export { toGatewayJSON, toGatewayJSONStream } from './pipeline/gateway-json.js';
 export { binaryMask, cutout, maskToPolygon, maskToRgba, toCocoRle, type BinaryMask, type CocoRle } from './pipeline/mask-export.js';
+// The gateway both ways: answering HTTP requests (also from a service worker's page), and a remote engine
+export { createGatewayHandler, type GatewayHandlerOptions } from './gateway/handler.js';
+export { answerGatewayRequests } from './gateway/page-server.js';
 // Models
 export { GATEWAY_DEFAULT_MODEL_ID, SAM2_MODELS } from './models/registry.js';
 export type { ModelFile, ModelSpec, ModelSource } from './models/model-spec.js';

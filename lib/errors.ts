@@ -12,7 +12,9 @@
  */
 export const ERROR_CODES = {
   PART_TOO_LARGE: { status: 400, meaning: 'A text field is over 1 MiB (runner row 1; `detail` is a string).' },
+  MULTIPART: { status: 400, meaning: 'A malformed multipart body, or more than 1000 fields or 1000 files (runner row 1; `detail` is a string).' },
   VALIDATION: { status: 422, meaning: 'FastAPI validation: a missing or non-file image, a bad boolean, a non-string `model_id` (runner row 2; `detail` is a list).' },
+  UNAUTHORIZED: { status: 401, meaning: 'The server has a token and the bearer token is missing or wrong (runner row 3).' },
   MODEL_MISMATCH: { status: 400, meaning: '`model_id` names another model than the one loaded, or an unknown id is asked of `createSegmenter` (runner row 4).' },
   INVALID_JSON: { status: 400, meaning: 'A prompt field is not valid JSON (runner row 5a).' },
   RAGGED_ARRAY: { status: 400, meaning: "A prompt field is a ragged array, or nested deeper than numpy's 32 dimensions (runner row 5b, numpy's message)." },
@@ -37,6 +39,8 @@ export const ERROR_CODES = {
     status: 500,
     meaning: 'The GPU device was lost; a worker segmenter starts a new worker on the next call, an in-thread one must be created again.',
   },
+  UNAVAILABLE: { status: 503, meaning: "A server or gateway cannot take the request now: a full queue, a shutdown, a gateway's 503." },
+  HTTP: { status: 500, meaning: 'An HTTP answer that is not the runner\'s: 404, 405, 413, or a remote answer with no runner body (the status is the answer\'s).' },
 } as const satisfies Record<string, { readonly status: number; readonly meaning: string }>;
 
 /** Stable error codes: the keys of {@link ERROR_CODES}. They survive the worker boundary. */
@@ -86,13 +90,17 @@ function messageOf(detail: ErrorDetail): string {
   return detail.msg;
 }
 
+/** Codes whose `detail` is a bare string, as Starlette sends it. */
+const STRING_DETAIL: ReadonlySet<SegmentAnything2ErrorCode> = new Set(['PART_TOO_LARGE', 'MULTIPART', 'INTERNAL']);
+
 /**
  * The one factory: an error of `code`, with the table's status. A string is the runner's
  * `{"detail":{"msg": …}}`, except for `PART_TOO_LARGE` and `INTERNAL`, whose `detail` is the string itself; a list
  * is a 422's `detail`.
  */
 export function errorOf(code: SegmentAnything2ErrorCode, detail: string | ValidationIssue[], cause?: unknown): SegmentAnything2Error {
-  const body: ErrorDetail = typeof detail !== 'string' || code === 'PART_TOO_LARGE' || code === 'INTERNAL' ? detail : { msg: detail };
+  // Starlette's form errors (row 1) are bare strings, and so is the text of Starlette's plain 500; every other handled error is `{msg}`.
+  const body: ErrorDetail = typeof detail !== 'string' || STRING_DETAIL.has(code) ? detail : { msg: detail };
   return new SegmentAnything2Error({ status: ERROR_CODES[code].status, code, detail: body, cause });
 }
 
@@ -100,6 +108,14 @@ export function errorOf(code: SegmentAnything2ErrorCode, detail: string | Valida
  * Row 7: an exception inside the SAM2 predictor. The runner wraps it as
  * `InferenceError("Error during model execution: <orig>")` and always appends a period.
  */
+/**
+ * An error whose status is not the table's: a remote server's answer (kept as it came), or an HTTP
+ * refusal of this library's server (404, 405, 413) or client (502: a remote that cannot be read).
+ */
+export function errorWithStatus(status: number, code: SegmentAnything2ErrorCode, detail: ErrorDetail, cause?: unknown): SegmentAnything2Error {
+  return new SegmentAnything2Error({ status, code, detail, cause });
+}
+
 export function promptError(original: string, cause?: unknown) {
   return errorOf('INVALID_PROMPT', `Error during model execution: ${original}.`, cause);
 }

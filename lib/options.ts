@@ -58,19 +58,50 @@ export interface ResolvedEngineOptions {
 
 export interface SegmenterOptions extends EngineOptions {
   /**
-   * Run in a module Web Worker (browsers; the default there) or on the calling thread (`false`;
-   * always so in Node). A function creates the worker, for bundlers that need their own URL.
-   * @defaultValue `true` in browsers, `false` in Node
+   * Run in a module Web Worker (browsers) or a `worker_threads` worker (Node), or on the calling
+   * thread (`false`, which blocks it for each encode). A function creates the worker, for bundlers
+   * that need their own URL. @defaultValue `true`
    */
   worker?: boolean | (() => Worker);
+  /**
+   * A Livepeer runner or gateway (or `sam2-web serve`) to send requests to. Alone, every request
+   * goes there and no model is loaded here; with `fallback: 'remote'`, only when the local model
+   * cannot load or run.
+   */
+  remote?: RemoteOptions;
+  /** `'remote'`: use `remote` when the local model cannot load (no backend, no memory) or run. */
+  fallback?: 'remote';
+}
+
+/** Where the remote engine sends requests (`createSegmenter({ remote })`). */
+export interface RemoteOptions {
+  /** The server's base URL (the SDK's `serverURL`), e.g. `https://dream-gateway.livepeer.cloud`, or the full route. */
+  readonly url: string | URL;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /**
+   * `'runner'` (a runner container or `sam2-web serve`: errors are `{"detail": …}`) or `'gateway'`
+   * (go-livepeer: booleans sent as true/false, `model_id` always sent, errors are
+   * `{"error":{"message": …}}`). @defaultValue `'runner'`
+   */
+  layer?: 'runner' | 'gateway';
+  /**
+   * The `model_id` sent when a request leaves it empty, and this segmenter's `modelId`.
+   * @defaultValue `''` for a runner (its loaded model), `facebook/sam2-hiera-large` for a gateway
+   */
+  model?: string;
+  /** The fetch to use. @defaultValue `globalThis.fetch` */
+  fetch?: typeof fetch;
 }
 
 /** What a segmenter runs on. */
 export interface BackendInfo {
-  readonly device: ExecutionProvider;
+  /** `'remote'`: requests go to a runner or gateway (`remote` is its URL). */
+  readonly device: ExecutionProvider | 'remote';
+  readonly remote?: string;
   /** WASM threads ORT runs with (WASM kernels, and CPU-side work on WebGPU). */
   readonly threads: number;
-  /** Why `device: 'auto'` did not get WebGPU, when it did not. */
+  /** Why `device: 'auto'` did not get WebGPU, or why a `fallback: 'remote'` segmenter went remote. */
   readonly fallbackReason?: string;
 }
 

@@ -2,6 +2,8 @@
 import { resolveWorker } from './engine/resolve-options.js';
 import { startEngine } from './engine/start.js';
 import { errorOf } from './errors.js';
+import { cannotRunLocally, withRemoteFallback } from './gateway/fallback.js';
+import { createRemoteSegmenter } from './gateway/remote.js';
 import type { Segmenter, SegmenterOptions } from './options.js';
 import type { Platform } from './platform/platform.js';
 import type { WorkerInit } from './protocol.js';
@@ -11,7 +13,7 @@ export function segmenterFactory(
   platform: Platform,
   startWorker?: (init: WorkerInit, factory?: () => Worker) => Promise<Segmenter>,
 ): (options?: SegmenterOptions) => Promise<Segmenter> {
-  return async function createSegmenter(options: SegmenterOptions = {}): Promise<Segmenter> {
+  async function createLocal(options: SegmenterOptions): Promise<Segmenter> {
     const { worker, engine: init } = resolveWorker(options, startWorker !== undefined);
     if (worker !== false) {
       if (!startWorker) {
@@ -29,5 +31,20 @@ export function segmenterFactory(
       stats: async () => engine.stats(),
       close: () => engine.close(),
     };
+  }
+
+  return async function createSegmenter(options: SegmenterOptions = {}): Promise<Segmenter> {
+    const { remote: remoteOptions, fallback, ...local } = options;
+    if (!remoteOptions) return createLocal(local);
+    const remote = createRemoteSegmenter(remoteOptions);
+    if (fallback !== 'remote') return remote;
+    let segmenter: Segmenter;
+    try {
+      segmenter = await createLocal(local);
+    } catch (e) {
+      if (!cannotRunLocally(e)) throw e;
+      return { ...remote, backend: { ...remote.backend, fallbackReason: `the local model could not load (${e.code}): ${e.message}` } };
+    }
+    return withRemoteFallback(segmenter, remote);
   };
 }

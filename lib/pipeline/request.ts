@@ -66,7 +66,7 @@ function checkPartSizes(request: SegmentAnything2Request): void {
   }
 }
 
-function validate(request: SegmentAnything2Request): Record<BooleanFieldName, boolean> {
+export function validate(request: SegmentAnything2Request): Record<BooleanFieldName, boolean> {
   const issues: ValidationIssue[] = [];
   const image = request.image as unknown;
   if (isAbsent(image)) {
@@ -108,7 +108,7 @@ function isTensorLike(v: unknown): v is { data: ArrayLike<number>; dims: readonl
 }
 
 /** The shape a flat typed array takes for each field, mirroring the JSON forms' usual nesting. */
-function flatShape(field: PromptFieldName, length: number): number[] {
+export function flatShape(field: PromptFieldName, length: number): number[] {
   switch (field) {
     case 'point_coords':
       return length % 2 === 0 ? [length / 2, 2] : [length];

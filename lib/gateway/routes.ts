@@ -1,0 +1,6 @@
+/** Names shared by the gateway handler and the remote engine. */
+
+/** The route's path, as registered by the runner. */
+export const SEGMENT_PATH = '/segment-anything-2';
+/** Response header with the error's stable `SegmentAnything2Error.code`, for clients of this library. */
+export const ERROR_CODE_HEADER = 'x-sam2-error-code';
