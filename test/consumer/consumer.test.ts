@@ -9,10 +9,10 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM } from '../browser/harness.js';
+import { launchChromium } from '../browser/chromium.js';
 
 const run = promisify(execFile);
 const REPO = resolve('.');
@@ -38,7 +38,8 @@ beforeAll(async () => {
   const vite = JSON.parse(await readFile(join(REPO, 'node_modules/vite/package.json'), 'utf8')).version as string;
   // Packages come from npm's cache when they are there (CI's `npm ci` has just filled it).
   await run(NPM, ['install', join(dir, packed!.filename), `vite@${vite}`, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, env });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  // No WebGPU: the embedded model runs on WASM, in seconds (SwiftShader would take minutes).
+  browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
