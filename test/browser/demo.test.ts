@@ -87,7 +87,7 @@ describe('demo', () => {
     await page.click('#sample');
     await statusIs(page, 'Encoded');
     await page.close();
-  });
+  }, 400_000);
 
   it('previews the hover mask with a two-tone outline, and clamps a box dragged past the edge', async () => {
     const page = await harness.blankPage({ webgpu: false, acceptDownloads: true });
@@ -128,7 +128,7 @@ describe('demo', () => {
     } finally {
       await page.close();
     }
-  });
+   }, 400_000);
 
   it('leads from / to the demo, with no failed request on load', async () => {
     const page = await harness.blankPage({ webgpu: false });
@@ -144,7 +144,7 @@ describe('demo', () => {
     } finally {
       await page.close();
     }
-  });
+   }, 300_000);
 
   it("offers the gateway's SAM2 models, and explains a model that cannot load", async () => {
     const page = await harness.blankPage({ webgpu: false });
