@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => harness?.close());
 
-const statusIs = (page: Page, start: string, timeout = 120_000) =>
+const statusIs = (page: Page, start: string, timeout = 300_000) =>
   page.waitForFunction((s) => document.getElementById('status')!.textContent!.startsWith(s), start, { timeout });
 
 /** Overlay pixels (RGBA) at image coordinates. */
