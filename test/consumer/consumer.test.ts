@@ -158,9 +158,10 @@ describe('a Node app using the tarball', () => {
     const { stdout } = await run(process.execPath, ['node-example.mjs', 'disk.png', '80', '60', 'mask.png'], { cwd: app, env });
     expect(stdout).toMatch(/^scores \[ [-\d.e]+, [-\d.e]+, [-\d.e]+ \]\nwrote mask\.png \(160×120\)\n$/);
     const { data, info } = await sharp(join(app, 'mask.png')).raw().toBuffer({ resolveWithObject: true });
-    expect([info.width, info.height, info.channels]).toEqual([160, 120, 1]);
+    expect([info.width, info.height]).toEqual([160, 120]);
+    expect([1, 3]).toContain(info.channels); // grey (sharp may read it back as RGB), no alpha
     expect(new Set(data)).toEqual(new Set([0, 255]));
-    expect(data[60 * 160 + 80]).toBe(255);
-    expect(data[5 * 160 + 5]).toBe(0);
+    const at = (x: number, y: number) => data[(y * 160 + x) * info.channels];
+    expect([at(80, 60), at(5, 5)]).toEqual([255, 0]);
   }, 300_000);
 });
