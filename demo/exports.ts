@@ -21,8 +21,8 @@ export async function downloadExport(kind: ExportKind, mask: BinaryMask, image: 
   const { width, height } = mask;
   const json = (value: unknown) => new Blob([JSON.stringify(value)], { type: 'application/json' });
   switch (kind) {
-    case 'mask':
-      return save(await png(maskToRgba(mask), width, height), 'mask.png');
+    case 'mask': // black and white, opaque: the usual mask image
+      return save(await png(maskToRgba(mask, [255, 255, 255, 255], [0, 0, 0, 255]), width, height), 'mask.png');
     case 'cutout':
       return save(await png(cutout(image.data, mask), width, height), 'cutout.png');
     case 'rle':

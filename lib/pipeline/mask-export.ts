@@ -202,10 +202,17 @@ function largestRegion(mask: BinaryMask): Uint8Array | undefined {
   return Uint8Array.from(label, (l) => (l === best ? 1 : 0));
 }
 
-/** RGBA pixels: `color` where the mask is set, transparent elsewhere (a mask PNG, or an overlay). */
-export function maskToRgba(mask: BinaryMask, color: readonly [number, number, number, number] = [255, 255, 255, 255]): Uint8ClampedArray {
+/**
+ * RGBA pixels: `color` where the mask is set, `background` elsewhere (transparent by default). A
+ * mask PNG in the common convention is `maskToRgba(mask, [255, 255, 255, 255], [0, 0, 0, 255])`.
+ */
+export function maskToRgba(
+  mask: BinaryMask,
+  color: readonly [number, number, number, number] = [255, 255, 255, 255],
+  background: readonly [number, number, number, number] = [0, 0, 0, 0],
+): Uint8ClampedArray {
   const out = new Uint8ClampedArray(mask.width * mask.height * 4);
-  for (let i = 0; i < mask.width * mask.height; i++) if (mask.data[i]) out.set(color, i * 4);
+  for (let i = 0; i < mask.width * mask.height; i++) out.set(mask.data[i] ? color : background, i * 4);
   return out;
 }
 

@@ -27,6 +27,17 @@ beforeAll(async () => {
       case '/missing.bin':
         res.writeHead(404, { 'Content-Type': 'text/html' });
         return res.end('<h1>Not found</h1>');
+      // A dev server's or a single-page app's fallback: its index page, with 200, for any missing path.
+      case '/spa/model.bin':
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+        return res.end('<!doctype html><html><head><script type="module" src="/@vite/client"></script></head></html>');
+      // The same page with a misleading type: known from its first bytes.
+      case '/sniffed.bin':
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(DATA.length) });
+        return res.end('\n  <!DOCTYPE html>\n<html lang="en"></html>');
+      case '/html-tag.bin':
+        res.writeHead(200);
+        return res.end('<html><body>Moved</body></html>');
       case '/flaky.bin':
         if (n === 1) {
           res.writeHead(500);
@@ -97,6 +108,19 @@ describe('downloadModelFile', () => {
     hits.delete('/missing.bin');
     await expect(downloadModelFile(`${base}/missing.bin`, fast)).rejects.toThrow(/HTTP 404/);
     expect(hits.get('/missing.bin')).toBe(1);
+  });
+
+  it('takes an HTML page (text/html, or a body that starts like one) for "not found": fails at once, never retried', async () => {
+    for (const path of ['/spa/model.bin', '/sniffed.bin', '/html-tag.bin']) {
+      hits.delete(path);
+      const events: DownloadProgress[] = [];
+      // With the default backoff a retry would add at least 500 ms and a second hit.
+      const err = await downloadModelFile(`${base}${path}`, { bytes: DATA.length, onProgress: (p) => events.push(p) }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 500, code: 'MODEL_LOAD' });
+      expect((err as Error).message).toMatch(new RegExp(`^Could not fetch ${base}${path}: not found \\(HTTP 200 answered with an HTML page`));
+      expect(hits.get(path)).toBe(1);
+      expect(events.every((e) => e.loaded === 0)).toBe(true);
+    }
   });
 
   it('retries a 500 with backoff', async () => {

@@ -36,6 +36,11 @@ beforeAll(async () => {
   server = await startTestServer((req, res) => {
     const path = req.url ?? '';
     const body = path.endsWith('.zip') ? ZIP : path === '/decoder.onnx' ? DECODER : undefined;
+    if (path.startsWith('/spa/')) {
+      // A dev server's fallback page for a missing file, sent with 200.
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      return void res.end('<!doctype html><title>app</title>');
+    }
     if (!body) {
       res.writeHead(404);
       return void res.end();
@@ -162,6 +167,14 @@ describe('mirrors', () => {
     expect((await ctx.store.list()).map((e) => e.file).sort()).toEqual(['decoder', 'encoder']);
     const decoderEvents = events.filter((e) => e.file === 'decoder');
     expect(decoderEvents.at(-1)).toMatchObject({ loaded: DECODER.length, total: DECODER.length, url: `${base}/decoder.onnx` });
+  });
+
+  it("goes from a server's HTML fallback page to the next source at once, with no retries", async () => {
+    hits.delete('/spa/decoder.onnx');
+    const ctx = context([]);
+    const { decoder } = await readModel(spec([`${base}/spa/decoder.onnx`, `${base}/decoder.onnx`]), ctx);
+    expectSameBytes(decoder, DECODER);
+    expect(hits.get('/spa/decoder.onnx')).toBe(1);
   });
 
   it('names every source that failed when none works', async () => {

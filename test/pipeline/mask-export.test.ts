@@ -76,6 +76,7 @@ describe('RGBA exports', () => {
   it('colours the mask and cuts out the image', () => {
     const mask = { data: [1, 0], width: 2, height: 1 };
     expect(Array.from(maskToRgba(mask, [1, 2, 3, 4]))).toEqual([1, 2, 3, 4, 0, 0, 0, 0]);
+    expect(Array.from(maskToRgba(mask, [255, 255, 255, 255], [0, 0, 0, 255]))).toEqual([255, 255, 255, 255, 0, 0, 0, 255]);
     expect(Array.from(cutout([9, 8, 7, 255, 6, 5, 4, 255], mask))).toEqual([9, 8, 7, 255, 0, 0, 0, 0]);
   });
 });
