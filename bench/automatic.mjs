@@ -12,7 +12,7 @@ import { createServer } from 'vite';
 const side = Number(process.env.BENCH_POINTS_PER_SIDE ?? 32);
 const reps = Number(process.env.BENCH_REPS ?? 1);
 // The library and the bench scene are TypeScript: vite loads them, as bench/run.mjs does.
-const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'error', server: { middlewareMode: true, hmr: false } });
+const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'error', server: { middlewareMode: true, hmr: false, ws: false } });
 const { scene } = await server.ssrLoadModule('/bench/cases.ts');
 const { createSegmenter } = await server.ssrLoadModule('/lib/node.ts');
 
