@@ -1,12 +1,9 @@
 /** generateMasks and segmentObjects through the worker's RPC surface (MessageChannel, Node platform). */
-import { expose, proxy, wrap } from 'comlink';
-import { afterEach, describe, expect, it } from 'vitest';
-import { nodePlatform } from '../../lib/platform/node.js';
-import type { WorkerApi } from '../../lib/protocol.js';
-import { installErrorTransfer } from '../../lib/transfer.js';
-import { createWorkerApi } from '../../worker/api.js';
+import { proxy } from 'comlink';
+import { describe, expect, it } from 'vitest';
 import { regionsDecoder, sam2Encoder, type CellRect } from '../fixtures/models.js';
 import { drawImage, texture } from '../helpers.js';
+import { connect } from './connect.js';
 
 const RECTS: CellRect[] = [
   [20, 30, 60, 90],
@@ -16,25 +13,6 @@ const RECTS: CellRect[] = [
 const model = { id: 'fixture/regions', encoder: sam2Encoder(), decoder: regionsDecoder('sam2', RECTS) };
 const S = 256; // one image pixel per low-res cell
 const image = drawImage(S, S, texture);
-let channel: MessageChannel | undefined;
-afterEach(() => {
-  channel?.port1.close();
-  channel?.port2.close();
-});
-
-function connect(): { remote: ReturnType<typeof wrap<WorkerApi>>; transfers: Transferable[][] } {
-  installErrorTransfer();
-  channel = new MessageChannel();
-  const transfers: Transferable[][] = [];
-  const port = channel.port1;
-  const post = port.postMessage.bind(port);
-  port.postMessage = ((message: unknown, transfer?: Transferable[]) => {
-    transfers.push(transfer ?? []);
-    post(message, transfer ?? []);
-  }) as typeof port.postMessage;
-  expose(createWorkerApi(nodePlatform), port);
-  return { remote: wrap<WorkerApi>(channel.port2), transfers };
-}
 
 describe('worker API: many masks', () => {
   it('generateMasks reports progress, transfers the masks and can be aborted', async () => {
