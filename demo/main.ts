@@ -2,8 +2,9 @@
  * The demo page: points, boxes and hover previews on an image, in a worker, on the embedded model
  * or (online, `?model=<id>`) one of the gateway's SAM2 models.
  */
-import { binaryMask, createSegmenter, SAM2_MODELS, type ImageHandle, type SegmentAnything2Response } from '../lib/index.js';
+import { binaryMask, createSegmenter, maskToRgba, SAM2_MODELS, type BinaryMask, type ImageHandle, type SegmentAnything2Response } from '../lib/index.js';
 import { errorText } from '../lib/errors.js';
+import { installEverything } from './everything.js';
 import { downloadExport, type ExportKind } from './exports.js';
 import { drawOverlay, type Prompt } from './overlay.js';
 
@@ -60,6 +61,25 @@ const backendBar = `backend ${backendText}${fallbackReason ? ` (not WebGPU: ${fa
 status.textContent = `Model ${segmenter.modelId} on ${backendText}.${fallbackReason ? ` Not WebGPU: ${fallbackReason}` : ''}`;
 bar.textContent = backendBar;
 
+// "Everything" (all masks; a click picks one) and kept objects: demo/everything.ts.
+let picked: BinaryMask | undefined;
+const current = () => (shown ? binaryMask(shown.response.masks, shown.chosen) : picked);
+const everything = installEverything(
+  {
+    segmenter,
+    imageCanvas,
+    image: () => image,
+    selection: current,
+    select: (mask) => {
+      [picked, shown, prompts.length] = [mask, undefined, 0];
+      const rgba = maskToRgba(mask, [30, 144, 255, 150]) as Uint8ClampedArray<ArrayBuffer>;
+      overlay.getContext('2d')!.putImageData(new ImageData(rgba, mask.width, mask.height), 0, 0);
+    },
+    status: (text) => (status.textContent = text),
+  },
+  $('clear').parentElement!,
+);
+
 async function updateBar(): Promise<void> {
   const s = await segmenter.stats();
   bar.textContent = `${backendBar} · encode ${timing.encodeMs} ms · decode ${timing.decodeMs} ms · cache hits ${s.cacheHits} / misses ${s.cacheMisses}`;
@@ -75,6 +95,8 @@ function show(source: CanvasImageSource, width: number, height: number): void {
   prompts.length = 0;
   shown = undefined;
   candidates.replaceChildren();
+  picked = undefined;
+  everything.reset();
   draw(undefined);
   const started = performance.now();
   status.textContent = 'Encoding the image…';
@@ -182,6 +204,7 @@ window.addEventListener('mouseup', (e) => {
   const [x0, y0] = dragStart;
   const [x1, y1] = toImage(e);
   dragStart = undefined;
+  if (Math.abs(x1 - x0) <= 5 && Math.abs(y1 - y0) <= 5 && everything.pick(x1, y1)) return;
   if (Math.abs(x1 - x0) > 5 && Math.abs(y1 - y0) > 5) {
     prompts.push({ kind: 'box', box: [Math.min(x0, x1), Math.min(y0, y1), Math.max(x0, x1), Math.max(y0, y1)] });
   } else prompts.push({ kind: 'point', x: x1, y: y1, label: e.altKey ? 0 : 1 });
@@ -243,11 +266,12 @@ window.addEventListener('paste', (e) => {
 });
 for (const kind of ['mask', 'cutout', 'rle', 'polygon'] as const satisfies readonly ExportKind[]) {
   $(`export-${kind}`).addEventListener('click', () => {
-    if (!shown || !pixels) {
+    const mask = everything.exportMask(current());
+    if (!mask || !pixels) {
       status.textContent = 'No mask to export yet: click the image (or drag a box) first.';
       return;
     }
-    void downloadExport(kind, binaryMask(shown.response.masks, shown.chosen), pixels);
+    void downloadExport(kind, mask, pixels);
   });
 }
 drawSample();

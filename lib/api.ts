@@ -6,6 +6,10 @@
 export type { BackendInfo, EngineStats, ExecutionProvider, RemoteOptions, Segmenter, SegmenterOptions } from './options.js';
 export type { SegmentAnything2Request, SegmentAnything2Response, SegmentOptions, ImageInput, ImageHandle, RawImage } from './types.js';
 export type { BinaryMasks, BooleanField, MaskFormat, PromptField, Tensor } from './types.js';
+// Automatic masks and many objects in one call
+export { AUTOMATIC_DEFAULTS } from './automatic.js';
+export type { AutomaticMaskOptions, AutomaticOutputMode, AutomaticProgress, BinaryMaskArray, MaskRecord, UncompressedRle } from './automatic.js';
+export type { ObjectPrompt, SegmentationOf, SegmentObjectsOptions } from './automatic.js';
 // Errors
 export { ERROR_CODES, SegmentAnything2Error, type SegmentAnything2ErrorCode, type ErrorDetail, type ValidationIssue } from './errors.js';
 // Responses: the gateway's JSON body, and masks as bytes, RLE, polygons and pixels

@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   MODEL_CONTRACT: { status: 500, meaning: 'A loaded model returned outputs that break its ONNX contract (names, types or shapes) at run time.' },
   ABORTED: { status: 499, meaning: 'The call was cancelled through its AbortSignal, or replaced by a newer hover request.' },
   CLOSED: { status: 500, meaning: 'The segmenter was closed, or its worker stopped.' },
+  UNSUPPORTED: { status: 501, meaning: 'This engine cannot do what was asked: automatic masks on the remote engine (the gateway has no such route).' },
   BACKEND_UNAVAILABLE: { status: 500, meaning: "The requested backend cannot start (`device: 'webgpu'` without WebGPU, a worker where there is none)." },
   DEVICE_LOST: {
     status: 500,

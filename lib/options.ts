@@ -4,6 +4,7 @@
  * so that the facade, the wire protocol, the worker and the engine can all name them without
  * importing each other. Defaults are applied in one place: `resolveOptions()` (lib/engine/resolve-options.ts).
  */
+import type { AutomaticMaskOptions, AutomaticOutputMode, MaskRecord, ObjectPrompt, SegmentationOf, SegmentObjectsOptions } from './automatic.js';
 import type { ModelLoadProgress } from './models/model-loader.js';
 import type { ModelSpec } from './models/model-spec.js';
 import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
@@ -128,6 +129,16 @@ export interface Segmenter {
    * once and cached by content: later prompts on the same image run only the decoder.
    */
   segment(request: SegmentAnything2Request, options?: SegmentOptions): Promise<SegmentAnything2Response>;
+  /**
+   * Every mask in the image: SAM2's automatic mask generator (grid of point prompts, decoded
+   * `points_per_batch` at a time, filtered by predicted IoU and stability, deduplicated by box NMS).
+   */
+  generateMasks<M extends AutomaticOutputMode = 'binary_mask'>(image: ImageInput | ImageHandle, options?: AutomaticMaskOptions<M>): Promise<MaskRecord<SegmentationOf[M]>[]>;
+  /**
+   * Several objects of one image: one response per prompt, each equal to `segment()` with that
+   * prompt alone, in as few decoder runs as the model allows.
+   */
+  segmentObjects(image: ImageInput | ImageHandle, prompts: readonly ObjectPrompt[], options?: SegmentObjectsOptions): Promise<SegmentAnything2Response[]>;
   /** Encodes an image ahead of its first prompt; later requests may pass the handle as `image`. */
   setImage(image: ImageInput, options?: { signal?: AbortSignal }): Promise<ImageHandle>;
   /** Drops a cached image; resolves to whether it was cached. */

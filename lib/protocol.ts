@@ -1,4 +1,5 @@
 /** The wire protocol between the main-thread client and the segmentation worker: types only. */
+import type { AutomaticMaskOptions, AutomaticProgress, MaskRecord, ObjectPrompt, SegmentObjectsOptions } from './automatic.js';
 import type { ModelLoadProgress } from './models/model-loader.js';
 import type { BackendInfo, EngineOptions, EngineStats } from './options.js';
 import type { ImageHandle, ImageInput, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from './types.js';
@@ -25,6 +26,13 @@ export interface WorkerApi {
   init(init: Omit<WorkerInit, 'onProgress'>, onProgress?: (progress: ModelLoadProgress) => void): Promise<WorkerReady>;
   segment(request: SegmentAnything2Request, options: WireCallOptions): Promise<SegmentAnything2Response>;
   setImage(image: ImageInput | ImageHandle, options: WireCallOptions): Promise<ImageHandle>;
+  /** `onProgress` is a separate argument (a comlink proxy). */
+  generateMasks(
+    image: ImageInput | ImageHandle,
+    options: Omit<AutomaticMaskOptions, 'signal' | 'onProgress'> & { readonly callId: number },
+    onProgress?: (progress: AutomaticProgress) => void,
+  ): Promise<MaskRecord[]>;
+  segmentObjects(image: ImageInput | ImageHandle, prompts: readonly ObjectPrompt[], options: Omit<SegmentObjectsOptions, 'signal'> & { readonly callId: number }): Promise<SegmentAnything2Response[]>;
   abort(callId: number): void;
   releaseImage(id: string): boolean;
   stats(): EngineStats;

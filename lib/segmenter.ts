@@ -1,5 +1,6 @@
 /** `createSegmenter`: the public entry to segmentation, bound to a platform by the package entries. */
 import { resolveWorker } from './engine/resolve-options.js';
+import { generateMasks, segmentObjects } from './engine/automatic.js';
 import { startEngine } from './engine/start.js';
 import { errorOf } from './errors.js';
 import { cannotRunLocally, withRemoteFallback } from './gateway/fallback.js';
@@ -26,6 +27,8 @@ export function segmenterFactory(
       modelId: engine.modelId,
       backend,
       segment: (request, segmentOptions) => engine.segment(request, segmentOptions),
+      generateMasks: (image, maskOptions) => generateMasks(engine, image, maskOptions),
+      segmentObjects: (image, prompts, objectOptions) => segmentObjects(engine, image, prompts, objectOptions),
       setImage: (image, setOptions) => engine.setImage(image, setOptions),
       releaseImage: async (id) => engine.releaseImage(id),
       stats: async () => engine.stats(),

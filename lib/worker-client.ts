@@ -4,6 +4,7 @@
  * transferred buffers, not copies.
  */
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
+import type { AutomaticMaskOptions, AutomaticOutputMode, MaskRecord, ObjectPrompt, SegmentationOf, SegmentObjectsOptions } from './automatic.js';
 import { abortedError, closedError, errorOf, SegmentAnything2Error } from './errors.js';
 import { splitSource, type ModelSource, type ModelSpec } from './models/model-spec.js';
 import { clipNesting } from './pipeline/ndarray.js';
@@ -171,6 +172,24 @@ export class WorkerSegmenter implements Segmenter {
     for (const field of PROMPT_FIELDS) if (Array.isArray(request[field])) prompts[field] = clipNesting(request[field]) as PromptField;
     const wire = transfer({ ...request, ...prompts, image: await image.image }, image.transfer);
     return this.call((api, callId) => api.segment(wire, { ...rest, callId }), signal);
+  }
+
+  async generateMasks<M extends AutomaticOutputMode = 'binary_mask'>(
+    image: ImageInput | ImageHandle,
+    options: AutomaticMaskOptions<M> = {},
+  ): Promise<MaskRecord<SegmentationOf[M]>[]> {
+    const { signal, onProgress, ...rest } = options;
+    const snapshot = wireImage(image);
+    const wire = transfer(await snapshot.image, snapshot.transfer);
+    const records = await this.call((api, callId) => api.generateMasks(wire, { ...rest, callId }, onProgress && proxy(onProgress)), signal);
+    return records as MaskRecord<SegmentationOf[M]>[];
+  }
+
+  async segmentObjects(image: ImageInput | ImageHandle, prompts: readonly ObjectPrompt[], options: SegmentObjectsOptions = {}): Promise<SegmentAnything2Response[]> {
+    const { signal, ...rest } = options;
+    const snapshot = wireImage(image);
+    const wire = transfer(await snapshot.image, snapshot.transfer);
+    return this.call((api, callId) => api.segmentObjects(wire, prompts, { ...rest, callId }), signal);
   }
 
   async setImage(image: ImageInput, options: { signal?: AbortSignal } = {}): Promise<ImageHandle> {

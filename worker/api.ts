@@ -1,5 +1,7 @@
 /** The worker side of the protocol: one engine, its calls made abortable by id, results transferred. */
 import { transfer } from 'comlink';
+import type { AutomaticProgress } from '../lib/automatic.js';
+import { generateMasks, segmentObjects } from '../lib/engine/automatic.js';
 import type { SegmentEngine } from '../lib/engine/engine.js';
 import { startEngine } from '../lib/engine/start.js';
 import { errorOf } from '../lib/errors.js';
@@ -40,6 +42,21 @@ export function createWorkerApi(platform: Platform): WorkerApi {
       abortable(callId, async (signal) => {
         const response = await ready().segment(request, { ...options, signal });
         return transfer(response, buffersOf(response));
+      }),
+    generateMasks: (image, { callId, ...options }, onProgress) =>
+      abortable(callId, async (signal) => {
+        // Progress travels on its own port: the last report is awaited so it lands before the result.
+        let reported: unknown;
+        const report = onProgress && ((p: AutomaticProgress) => void (reported = onProgress(p)));
+        const records = await generateMasks(ready(), image, { ...options, signal, onProgress: report });
+        await reported;
+        const buffers = records.flatMap((r) => ('data' in r.segmentation ? [r.segmentation.data.buffer as ArrayBuffer] : []));
+        return transfer(records, buffers);
+      }),
+    segmentObjects: (image, prompts, { callId, ...options }) =>
+      abortable(callId, async (signal) => {
+        const responses = await segmentObjects(ready(), image, prompts, { ...options, signal });
+        return transfer(responses, [...new Set(responses.flatMap(buffersOf))]);
       }),
     setImage: (image, { callId }) => abortable(callId, (signal) => ready().setImage(image, { signal })),
     abort: (callId) => calls.get(callId)?.abort(),

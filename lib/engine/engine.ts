@@ -94,24 +94,55 @@ export class SegmentEngine {
   /**
    * Runs the prompt decoder on an embedding.
    * in: embeddings, point_coords float32[1,P,2], point_labels float32[1,P], mask_input
-   * float32[1,1,256,256], has_mask_input float32[1] (+ orig_im_size float32[2] for SAM1)
+   * float32[1,1,256,256], has_mask_input float32[1] (+ orig_im_size float32[2] for unpruned SAM1)
    * → out: low-res logits float32[1,T,256,256], IoU float32[1,T].
    */
   async decode(embedding: Embedding, prompts: Prompts, signal?: AbortSignal): Promise<DecoderOutput> {
+    return (await this.decodeBatch(embedding, [prompts], signal))[0]!;
+  }
+
+  /**
+   * Runs the decoder once on B prompt sets along its batch axis (`contract.batchable`; else B must
+   * be 1); the sets must encode alike (see decoderFeeds). out: B outputs, as B single runs give them.
+   */
+  async decodeBatch(embedding: Embedding, batch: readonly Prompts[], signal?: AbortSignal): Promise<DecoderOutput[]> {
     this.assertOpen();
     const rt = this.runtime;
-    const feeds = decoderFeeds(this.contract, prompts, embedding.geometry, embedding.tensors, (a) => rt.tensor(a.data, a.dims));
-    checkDecoderMemory(feeds[PROMPT_INPUTS.pointLabels]!.dims[1]!);
+    const feeds = decoderFeeds(this.contract, batch, embedding.geometry, embedding.tensors, (a) => rt.tensor(a.data, a.dims));
+    const [sets, points] = feeds[PROMPT_INPUTS.pointLabels]!.dims as [number, number];
+    checkDecoderMemory(points, sets);
     const { masksOutput, iouOutput } = this.contract;
     this.counts.decoderRuns++;
     const results = await this.guarded((s) => rt.run(this.sessions.decoder, feeds, [masksOutput, iouOutput], s), signal);
     const masks = readFloatOutput(results, masksOutput, 4);
     const iou = readFloatOutput(results, iouOutput, 2);
-    const tokens = masks.dims[1]!;
-    if (masks.dims[2] !== LOW_RES || masks.dims[3] !== LOW_RES || iou.data.length !== tokens) {
-      throw errorOf('MODEL_CONTRACT', `Decoder returned masks [${masks.dims.join(', ')}] and IoU [${iou.dims.join(', ')}]; expected [1, T, 256, 256] and [1, T].`);
+    const [b, tokens] = [batch.length, masks.dims[1]!];
+    if (masks.dims[0] !== b || masks.dims[2] !== LOW_RES || masks.dims[3] !== LOW_RES || iou.data.length !== b * tokens) {
+      const got = `masks [${masks.dims.join(', ')}] and IoU [${iou.dims.join(', ')}]`;
+      throw errorOf('MODEL_CONTRACT', `Decoder returned ${got}; expected [${b}, T, 256, 256] and [${b}, T].`);
     }
-    return { lowRes: masks.data, iou: iou.data, tokens };
+    const plane = tokens * LOW_RES * LOW_RES;
+    return batch.map((_, k) => ({
+      lowRes: masks.data.subarray(k * plane, (k + 1) * plane),
+      iou: iou.data.subarray(k * tokens, (k + 1) * tokens),
+      tokens,
+    }));
+  }
+
+  /** Runs `fn` on the embedding of `image` (cached, or encoded once), holding it until `fn` settles. */
+  async withEmbedding<T>(image: ImageInput | ImageHandle, signal: AbortSignal | undefined, fn: (embedding: Embedding) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const lease = await this.embed(await this.resolve(image), signal);
+    try {
+      return await fn(lease.value);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** The decoded pixels of `image` (to crop it). */
+  pixels(image: ImageInput): Promise<PixelImage> {
+    return this.io.decodeImage(image);
   }
 
   /** Step 1: the image's cache key and, unless it is cached, its pixels (a handle must be cached). */

@@ -24,7 +24,7 @@ export function decoderAttentionBytes(points: number): number {
   return 2 * HEADS * tokens * tokens * 4;
 }
 
-/** Throws the runner's OUT_OF_MEMORY 500 when the decoder run is certain to exhaust the heap. */
-export function checkDecoderMemory(points: number): void {
-  if (decoderAttentionBytes(points) > WASM_HEAP_LIMIT_BYTES) throw outOfMemoryError();
+/** Throws the runner's OUT_OF_MEMORY 500 when a decoder run on `sets` prompt sets of `points` points each is certain to exhaust the heap. */
+export function checkDecoderMemory(points: number, sets = 1): void {
+  if (sets * decoderAttentionBytes(points) > WASM_HEAP_LIMIT_BYTES) throw outOfMemoryError();
 }

@@ -1,5 +1,6 @@
 /** A model's two ONNX Runtime sessions, created from its bytes, and the contract they follow. */
-import { detectContract, type Contract } from '../models/contracts.js';
+import { detectContract, SAM1_NAMES, type Contract } from '../models/contracts.js';
+import { batchedDecoder } from '../models/onnx-batch.js';
 import type { ModelBytes } from '../models/model-loader.js';
 import type { ModelSpec } from '../models/model-spec.js';
 import { withExtraOutputs } from '../models/onnx-outputs.js';
@@ -18,9 +19,11 @@ export async function createModelSessions(model: ModelSpec, bytes: ModelBytes, r
   const extra = model.allTokenOutputs ? [model.allTokenOutputs.masks, model.allTokenOutputs.iou] : [];
   // WebGPU allows one session creation at a time, so the two are created one after the other.
   const encoder = await runtime.createSession(repair(bytes.encoder), 'encoder');
-  const decoder = await runtime.createSession(withExtraOutputs(repair(bytes.decoder), extra), 'decoder');
+  // Meta SAM1 exports get a dynamic prompt-batch axis and lose their unused upsampling branch.
+  const batched = batchedDecoder(repair(bytes.decoder), [SAM1_NAMES.masks, SAM1_NAMES.iou, ...extra]);
+  const decoder = await runtime.createSession(batched.prunedNodes > 0 ? batched.model : withExtraOutputs(batched.model, extra), 'decoder');
   try {
-    return { encoder, decoder, contract: detectContract(encoder, decoder, model.allTokenOutputs) };
+    return { encoder, decoder, contract: { ...detectContract(encoder, decoder, model.allTokenOutputs), batchable: batched.batchable } };
   } catch (e) {
     await Promise.all([encoder.release(), decoder.release()]);
     throw e;

@@ -25,6 +25,18 @@ export function withRemoteFallback(local: Segmenter, remote: RemoteSegmenter): S
     backend = { ...remote.backend, fallbackReason: `the local model could not run (${e.code}): ${e.message}` };
     void local.close().catch(() => undefined);
   };
+  /** Runs on the local segmenter until it cannot run, then (and from then on) on the remote one. */
+  const attempt = async <T>(run: (s: Segmenter) => Promise<T>): Promise<T> => {
+    if (current === local) {
+      try {
+        return await run(local);
+      } catch (e) {
+        if (!cannotRunLocally(e)) throw e;
+        switchToRemote(e);
+      }
+    }
+    return run(remote);
+  };
   return {
     get modelId() {
       return current.modelId || local.modelId;
@@ -32,17 +44,9 @@ export function withRemoteFallback(local: Segmenter, remote: RemoteSegmenter): S
     get backend() {
       return backend;
     },
-    async segment(request, options) {
-      if (current === local) {
-        try {
-          return await local.segment(request, options);
-        } catch (e) {
-          if (!cannotRunLocally(e)) throw e;
-          switchToRemote(e);
-        }
-      }
-      return remote.segment(request, options);
-    },
+    segment: (request, options) => attempt((s) => s.segment(request, options)),
+    generateMasks: (image, options) => attempt((s) => s.generateMasks(image, options)),
+    segmentObjects: (image, prompts, options) => attempt((s) => s.segmentObjects(image, prompts, options)),
     async setImage(image, options) {
       if (current === local) {
         try {

@@ -5,6 +5,7 @@
  * segmenter. The 200 body is parsed as it streams in (see masks-reader.ts).
  */
 import { closedError, ERROR_CODES, errorOf, errorWithStatus, type ErrorDetail, type SegmentAnything2Error, type SegmentAnything2ErrorCode } from '../errors.js';
+import { sha256Hex } from '../bytes.js';
 import { headerSize } from '../image/header.js';
 import { GATEWAY_DEFAULT_MODEL_ID } from '../models/registry.js';
 import { BOOLEAN_FIELDS, PROMPT_FIELDS, flatShape, parseBoolean, type PromptFieldName } from '../pipeline/request.js';
@@ -203,12 +204,21 @@ export function createRemoteSegmenter(options: RemoteOptions): RemoteSegmenter {
         segmentOptions.signal?.removeEventListener('abort', onAbort);
       }
     },
+    async segmentObjects(image, prompts, { maskFormat, signal, ...fields } = {}) {
+      // The gateway takes one prompt set a request: one request each, in order.
+      const out: SegmentAnything2Response[] = [];
+      for (const prompt of prompts) out.push(await this.segment({ ...fields, ...prompt, image }, { maskFormat, signal }));
+      return out;
+    },
+    async generateMasks() {
+      if (closed) throw closedError();
+      throw errorOf('UNSUPPORTED', 'Automatic masks need the low-resolution decoder outputs of every grid point, which the gateway does not return: run generateMasks on a local segmenter.');
+    },
     async setImage(image: ImageInput): Promise<ImageHandle> {
       if (closed) throw closedError();
       const blob = await imageBlob(image);
       const bytes = new Uint8Array(await blob.arrayBuffer());
-      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-      const id = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+      const id = await sha256Hex(bytes);
       images.set(id, blob);
       const size = headerSize(bytes) ?? { width: 0, height: 0 };
       return { id, ...size };

@@ -22,6 +22,10 @@ export interface Contract {
   /** Decoder outputs: low-res logits [1, T, 256, 256] and IoU [1, T]. */
   readonly masksOutput: string;
   readonly iouOutput: string;
+  /** SAM1: the decoder still takes `orig_im_size` (the batch edit prunes it, see onnx-batch.ts). */
+  readonly origImSize?: boolean;
+  /** The decoder takes several prompt sets along the first axis of its prompt inputs. */
+  readonly batchable?: boolean;
 }
 
 /** The prompt inputs both decoder contracts share. */
@@ -50,7 +54,8 @@ export const SAM2_NAMES = {
 export const SAM1_NAMES = {
   embeddings: 'image_embeddings',
   origImSize: 'orig_im_size',
-  prompts: [...SHARED_PROMPTS, 'orig_im_size'],
+  /** Not required: the batch edit prunes it with the upsampling it feeds (onnx-batch.ts). */
+  prompts: SHARED_PROMPTS,
   masks: 'low_res_masks',
   iou: 'iou_predictions',
 } as const;
@@ -103,6 +108,7 @@ export function detectContract(encoder: SessionNames, decoder: SessionNames, all
       encoderInput: encoder.inputNames[0]!,
       embeddings: [[SAM1_NAMES.embeddings, encoder.outputNames[0]!]],
       ...pick(SAM1_NAMES),
+      origImSize: d.includes(SAM1_NAMES.origImSize),
     };
   }
   throw contractError('The decoder matches no known SAM contract (samexporter SAM2, or Meta SAM1)', encoder, decoder);
@@ -115,29 +121,47 @@ export interface FeedArray {
 }
 
 /**
- * The decoder's feeds for `prompts` on an encoded image, by the contract's input names: the
- * prompt tensors (`tensor` turns each array into the runtime's tensor) and the encoder's outputs
- * (`embeddings`, by encoder output name) under their decoder input names. Pure: no runtime here.
- * in: point_coords [1,P,2], point_labels [1,P], mask_input [1,1,256,256], has_mask_input [1]
- * (+ orig_im_size [2] for SAM1).
+ * The decoder's feeds for a batch of prompt sets on an encoded image, by the contract's input
+ * names: the prompt tensors (`tensor` turns each array into the runtime's tensor) and the encoder's
+ * outputs (`embeddings`, by encoder output name) under their decoder input names. Pure: no runtime.
+ * in: point_coords [B,P,2], point_labels [B,P], mask_input [B,1,256,256], has_mask_input [B]
+ * (SAM1: [1], which Meta's graph broadcasts) (+ orig_im_size [2] for an unpruned SAM1 decoder).
+ * The sets must encode to the same number of points, and all have or all lack a mask.
  */
 export function decoderFeeds<T>(
   contract: Contract,
-  prompts: Prompts,
+  batch: Prompts | readonly Prompts[],
   geometry: Geometry,
   embeddings: Readonly<Record<string, T>>,
   tensor: (array: FeedArray) => T,
 ): Record<string, T> {
-  const points = encodePoints(prompts, geometry);
+  const sets: readonly Prompts[] = Array.isArray(batch) ? batch : [batch as Prompts];
+  const b = sets.length;
+  const encoded = sets.map((p) => encodePoints(p, geometry));
+  const count = encoded[0]!.count;
+  const hasMask = sets[0]!.mask !== undefined;
+  if (encoded.some((e) => e.count !== count) || sets.some((p) => (p.mask !== undefined) !== hasMask)) {
+    throw new RangeError('a decoder batch needs prompt sets with the same number of points, all with or all without a mask');
+  }
+  const coords = new Float32Array(b * count * 2);
+  const labels = new Float32Array(b * count);
+  const plane = LOW_RES * LOW_RES;
+  const masks = new Float32Array(b * plane);
+  encoded.forEach((e, k) => {
+    coords.set(e.coords, k * count * 2);
+    labels.set(e.labels, k * count);
+    if (hasMask) masks.set(sets[k]!.mask!, k * plane);
+  });
+  const flags = contract.family === 'sam1' ? 1 : b;
   const arrays: Record<string, FeedArray> = {
-    [PROMPT_INPUTS.pointCoords]: { data: points.coords, dims: [1, points.count, 2] },
-    [PROMPT_INPUTS.pointLabels]: { data: points.labels, dims: [1, points.count] },
-    [PROMPT_INPUTS.maskInput]: { data: prompts.mask ?? new Float32Array(LOW_RES * LOW_RES), dims: [1, 1, LOW_RES, LOW_RES] },
-    [PROMPT_INPUTS.hasMaskInput]: { data: new Float32Array([prompts.mask ? 1 : 0]), dims: [1] },
+    [PROMPT_INPUTS.pointCoords]: { data: coords, dims: [b, count, 2] },
+    [PROMPT_INPUTS.pointLabels]: { data: labels, dims: [b, count] },
+    [PROMPT_INPUTS.maskInput]: { data: masks, dims: [b, 1, LOW_RES, LOW_RES] },
+    [PROMPT_INPUTS.hasMaskInput]: { data: new Float32Array(flags).fill(hasMask ? 1 : 0), dims: [flags] },
   };
-  if (contract.family === 'sam1') {
-    // The graph also upsamples to orig_im_size, an output we never fetch; the resized size keeps
-    // that unused branch small.
+  if (contract.family === 'sam1' && contract.origImSize !== false) {
+    // An unpruned graph also upsamples to orig_im_size, an output we never fetch; the resized size
+    // keeps that unused branch small.
     arrays[SAM1_NAMES.origImSize] = { data: new Float32Array([geometry.resizedHeight, geometry.resizedWidth]), dims: [2] };
   }
   const feeds: Record<string, T> = {};

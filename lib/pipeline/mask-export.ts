@@ -91,7 +91,12 @@ export function countsFromString(s: string): number[] {
 
 /** COCO RLE of a mask, equal to pycocotools' `encode(np.asfortranarray(mask))`. */
 export function toCocoRle(mask: BinaryMask): CocoRle {
-  return { size: [mask.height, mask.width], counts: countsToString(rleCounts(mask)) };
+  return cocoRleFromCounts(rleCounts(mask), mask.width, mask.height);
+}
+
+/** COCO RLE from column-major run lengths (pycocotools `frPyObjects` of an uncompressed RLE). */
+export function cocoRleFromCounts(counts: readonly number[], width: number, height: number): CocoRle {
+  return { size: [height, width], counts: countsToString(counts) };
 }
 
 type Point = [number, number];

@@ -12,7 +12,7 @@ const sam2 = detectContract(
 );
 const sam1 = detectContract(
   { inputNames: ['input_image'], outputNames: ['embedding_out'] },
-  { inputNames: [SAM1_NAMES.embeddings, ...SAM1_NAMES.prompts], outputNames: [SAM1_NAMES.masks, SAM1_NAMES.iou] },
+  { inputNames: [SAM1_NAMES.embeddings, ...SAM1_NAMES.prompts, SAM1_NAMES.origImSize], outputNames: [SAM1_NAMES.masks, SAM1_NAMES.iou] },
 );
 const dims = (feeds: Record<string, FeedArray | string>) => Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, typeof v === 'string' ? v : v.dims.join('x')]));
 
@@ -27,9 +27,23 @@ describe('decoderFeeds', () => {
 
   it('adds orig_im_size (the resized size) and the padding point for SAM1', () => {
     const feeds = decoderFeeds<FeedArray | string>(sam1, prompts, geometryFor('sam1', 400, 200), { embedding_out: 'E' }, (a) => a);
-    expect(Object.keys(feeds).sort()).toEqual([SAM1_NAMES.embeddings, ...SAM1_NAMES.prompts].sort());
+    expect(Object.keys(feeds).sort()).toEqual([SAM1_NAMES.embeddings, ...SAM1_NAMES.prompts, SAM1_NAMES.origImSize].sort());
     expect(feeds.image_embeddings).toBe('E');
     expect(Array.from((feeds.orig_im_size as FeedArray).data)).toEqual([512, 1024]);
     expect(Array.from((feeds.point_labels as FeedArray).data)).toEqual([1, -1]);
+  });
+
+  it('feeds a batch of prompt sets along the first axis; a pruned SAM1 decoder gets no orig_im_size', () => {
+    const pruned = detectContract(
+      { inputNames: ['input_image'], outputNames: ['embedding_out'] },
+      { inputNames: [SAM1_NAMES.embeddings, ...SAM1_NAMES.prompts], outputNames: [SAM1_NAMES.masks, SAM1_NAMES.iou] },
+    );
+    const other = checkPrompts(parseRequest({ image: new Uint8Array(1), point_coords: '[[10,20]]', point_labels: '[0]' }, 'm'));
+    const feeds = decoderFeeds<FeedArray | string>(pruned, [prompts, other], geometryFor('sam1', 400, 200), { embedding_out: 'E' }, (a) => a);
+    expect(dims(feeds)).toEqual({ point_coords: '2x2x2', point_labels: '2x2', mask_input: '2x1x256x256', has_mask_input: '1', image_embeddings: 'E' });
+    expect(Array.from((feeds.point_labels as FeedArray).data)).toEqual([1, -1, 0, -1]);
+    const sam2Feeds = decoderFeeds<FeedArray | string>(sam2, [prompts, other, prompts], geometryFor('sam2', 400, 200), { image_embed: 'E', high_res_feats_0: 'F0', high_res_feats_1: 'F1' }, (a) => a);
+    expect(dims(sam2Feeds)).toMatchObject({ point_coords: '3x1x2', has_mask_input: '3' });
+    expect(() => decoderFeeds(sam2, [prompts, { ...other, mask: new Float32Array(65536) }], geometryFor('sam2', 4, 2), {}, (a) => a)).toThrow(RangeError);
   });
 });

@@ -2,37 +2,14 @@
  * The worker's RPC surface over an in-process MessageChannel (as comlink's own tests do), with the
  * Node platform standing in for the browser one.
  */
-import { expose, wrap } from 'comlink';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SegmentAnything2Error } from '../../lib/errors.js';
-import { nodePlatform } from '../../lib/platform/node.js';
-import type { WorkerApi } from '../../lib/protocol.js';
-import { installErrorTransfer } from '../../lib/transfer.js';
-import { createWorkerApi } from '../../worker/api.js';
 import { fixtureModel } from '../fixtures/models.js';
 import { drawImage, texture } from '../helpers.js';
+import { connect } from './connect.js';
 
 const model = fixtureModel('sam2');
 const image = drawImage(40, 30, texture);
-let channel: MessageChannel | undefined;
-afterEach(() => {
-  channel?.port1.close();
-  channel?.port2.close();
-});
-
-function connect(): { remote: ReturnType<typeof wrap<WorkerApi>>; transfers: Transferable[][] } {
-  installErrorTransfer();
-  channel = new MessageChannel();
-  const transfers: Transferable[][] = [];
-  const port = channel.port1;
-  const post = port.postMessage.bind(port);
-  port.postMessage = ((message: unknown, transfer?: Transferable[]) => {
-    transfers.push(transfer ?? []);
-    post(message, transfer ?? []);
-  }) as typeof port.postMessage;
-  expose(createWorkerApi(nodePlatform), port);
-  return { remote: wrap<WorkerApi>(channel.port2), transfers };
-}
 
 describe('worker API', () => {
   it('transfers the response buffers instead of copying them', async () => {
