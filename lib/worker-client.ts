@@ -21,7 +21,7 @@ function workerDied(reason: string): SegmentAnything2Error {
 }
 
 /** Model URLs made absolute against the page, since the worker resolves against its own URL. */
-function absoluteModel(model: string | ModelSpec | undefined): string | ModelSpec | undefined {
+export function absoluteModel(model: string | ModelSpec | undefined): string | ModelSpec | undefined {
   if (model === undefined || typeof model === 'string') return model;
   const href = (u: string | URL) => new URL(String(u), globalThis.location?.href).href;
   const abs = (s: ModelSource): ModelSource => {
