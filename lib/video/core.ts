@@ -3,7 +3,7 @@
  * per-object prompt bookkeeping (clicks per frame, conditioning vs non-conditioning), and the
  * propagation order. Pure: no onnxruntime here.
  */
-import { promptError, runnerError } from '../errors.js';
+import { promptError, errorOf } from '../errors.js';
 import { checkPrompts } from '../pipeline/prompts.js';
 import { parseRequest } from '../pipeline/request.js';
 import type { ImageInput } from '../types.js';
@@ -41,7 +41,7 @@ export interface FrameClicks {
  */
 export function promptClicks(prompt: CorePrompt, modelId: string): (width: number, height: number) => FrameClicks {
   checkFrameIndex(prompt.frameIndex);
-  if (!Number.isInteger(prompt.objectId)) throw runnerError(400, 'INVALID_PROMPT', `objectId must be an integer, got ${String(prompt.objectId)}.`);
+  if (!Number.isInteger(prompt.objectId)) throw errorOf('INVALID_PROMPT', `objectId must be an integer, got ${String(prompt.objectId)}.`);
   const { point_coords, point_labels, box, normalize_coords } = prompt;
   const parsed = parseRequest({ image: prompt.frame, point_coords, point_labels, box, normalize_coords }, modelId);
   const checked = checkPrompts(parsed);
@@ -56,7 +56,7 @@ export function promptClicks(prompt: CorePrompt, modelId: string): (width: numbe
 }
 
 export function checkFrameIndex(frameIndex: number): void {
-  if (!Number.isInteger(frameIndex) || frameIndex < 0) throw runnerError(400, 'INVALID_PROMPT', `frameIndex must be a non-negative integer, got ${String(frameIndex)}.`);
+  if (!Number.isInteger(frameIndex) || frameIndex < 0) throw errorOf('INVALID_PROMPT', `frameIndex must be a non-negative integer, got ${String(frameIndex)}.`);
 }
 
 /** Merges new clicks into a frame's earlier ones (SAM2's `clear_old_points=False`); a new box replaces the old. */
@@ -115,7 +115,7 @@ export class ObjectState<S> {
 export function defaultStartFrame(objects: Iterable<ObjectState<unknown>>): number {
   let start = Infinity;
   for (const o of objects) for (const t of o.cond.keys()) start = Math.min(start, t);
-  if (start === Infinity) throw runnerError(400, 'INVALID_PROMPT', 'Nothing to track: add a prompt with addPrompt() first.');
+  if (start === Infinity) throw errorOf('INVALID_PROMPT', 'Nothing to track: add a prompt with addPrompt() first.');
   return start;
 }
 

@@ -4,7 +4,7 @@
  * checked against it at load, so another export family (contract 1B, dynamic memory) is a second
  * manifest and a second bank assembly, not a rewrite.
  */
-import { SegmentAnything2Error } from '../errors.js';
+import { errorOf } from '../errors.js';
 
 export type VideoGraph = 'vision_encoder' | 'mask_decoder' | 'memory_encoder' | 'memory_attention' | 'pointer_tpos';
 export const VIDEO_GRAPHS: readonly VideoGraph[] = ['vision_encoder', 'mask_decoder', 'memory_encoder', 'memory_attention', 'pointer_tpos'];
@@ -71,7 +71,7 @@ export function checkManifest(manifest: VideoManifest, sessions: Record<VideoGra
     }
   }
   if (problems.length) {
-    throw new SegmentAnything2Error({ status: 500, code: 'MODEL_LOAD', detail: { msg: `The video model does not match contract ${manifest.id}: ${problems.join(' | ')}.` } });
+    throw errorOf('MODEL_LOAD', `The video model does not match contract ${manifest.id}: ${problems.join(' | ')}.`);
   }
 }
 
@@ -87,7 +87,7 @@ export interface VideoConstants {
 
 /** Reads constants.json (both spellings seen in the public exports); throws MODEL_LOAD when it lacks what the tracker needs. */
 export function parseConstants(json: unknown): VideoConstants {
-  const bad = (msg: string) => new SegmentAnything2Error({ status: 500, code: 'MODEL_LOAD', detail: { msg: `constants.json: ${msg}` } });
+  const bad = (msg: string) => errorOf('MODEL_LOAD', `constants.json: ${msg}`);
   if (typeof json !== 'object' || json === null) throw bad('not a JSON object');
   const c = json as Record<string, unknown>;
   const size = c.image_size;

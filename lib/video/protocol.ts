@@ -1,6 +1,6 @@
 /** The wire protocol between the main-thread video tracker and its worker: types only. */
 import type { ModelLoadProgress } from '../models/model-loader.js';
-import type { BackendInfo } from '../segmenter.js';
+import type { BackendInfo } from '../options.js';
 import type { ImageInput } from '../types.js';
 import type { CorePrompt } from './core.js';
 import type { VideoInit } from './start.js';

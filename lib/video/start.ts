@@ -1,19 +1,18 @@
 /** Starts a tracker core: memory mode for SAM2 video exports, propagation mode for image models. */
-import { wasmThreadCount, webGpuUnavailableReason } from '../engine/backend.js';
+import { resolveOptions } from '../engine/resolve-options.js';
 import { startEngine } from '../engine/start.js';
-import { errorText, OrtRuntime, type ExecutionProvider, type OrtSession } from '../engine/ort-runtime.js';
-import { SegmentAnything2Error } from '../errors.js';
+import { OrtRuntime, type OrtSession } from '../engine/ort-runtime.js';
+import { errorOf, errorText } from '../errors.js';
 import type { ModelSpec } from '../models/model-spec.js';
+import type { BackendInfo, EngineOptions, ExecutionProvider } from '../options.js';
 import type { Platform } from '../platform/platform.js';
-import type { WorkerInit } from '../protocol.js';
-import type { BackendInfo } from '../segmenter.js';
 import type { TrackerCore } from './core.js';
 import { MANIFEST_1A, parseConstants, VIDEO_GRAPHS, type VideoGraph } from './manifest.js';
 import { MemoryCore, type RunInspector } from './memory.js';
 import { PropagationCore } from './propagation.js';
 import { isVideoModelSpec, readVideoModel, SAM2_VIDEO_MODELS, type VideoModelBytes, type VideoModelSpec } from './video-models.js';
 
-export interface VideoInit extends Omit<WorkerInit, 'model'> {
+export interface VideoInit extends Omit<EngineOptions, 'model'> {
   readonly model?: string | ModelSpec | VideoModelSpec;
   readonly returnLogits?: boolean;
   readonly correctionsAsConditioning?: boolean;
@@ -37,18 +36,19 @@ export async function startTrackerCore(platform: Platform, init: VideoInit, insp
     const { engine, backend } = await startEngine(platform, { ...init, model: init.model as string | ModelSpec | undefined });
     return { core: new PropagationCore(engine, init), modelId: engine.modelId, backend };
   }
+  // The image options' defaults (threads, device), with the model left out of their resolution.
+  const options = resolveOptions({ ...init, model: '' }, platform);
   const bytes = await readVideoModel(video, { readBytes: platform.readBytes, store: platform.modelStore(), onProgress: init.onProgress });
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true || platform.name === 'node';
-  const threads = wasmThreadCount(init.wasmThreads, isolated, platform.cores());
+  const threads = options.wasmThreads;
   const start = async (device: ExecutionProvider) => {
     const ort = await platform.loadOrt(device);
     ort.env.wasm.numThreads = threads;
-    if (init.wasmPaths) ort.env.wasm.wasmPaths = init.wasmPaths;
+    if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
     return memoryCore(video, bytes, new OrtRuntime(ort, device), platform, init, inspect);
   };
   let reason: string | undefined;
-  if (init.device !== 'wasm') {
-    reason = platform.name === 'node' ? 'Node has no WebGPU here; onnxruntime-web runs wasm in Node.' : await webGpuUnavailableReason(globalThis.navigator?.gpu);
+  if (options.device !== 'wasm') {
+    reason = await platform.webGpuUnavailableReason();
     if (!reason) {
       try {
         return { core: await start('webgpu'), modelId: video.id, backend: { device: 'webgpu', threads } };
@@ -56,7 +56,7 @@ export async function startTrackerCore(platform: Platform, init: VideoInit, insp
         reason = `the WebGPU sessions failed to start: ${errorText(e)}`;
       }
     }
-    if (init.device === 'webgpu') throw new SegmentAnything2Error({ status: 500, code: 'BACKEND_UNAVAILABLE', detail: { msg: `WebGPU cannot start: ${reason}` } });
+    if (options.device === 'webgpu') throw errorOf('BACKEND_UNAVAILABLE', `WebGPU cannot start: ${reason}`);
   }
   return { core: await start('wasm'), modelId: video.id, backend: { device: 'wasm', threads, ...(reason ? { fallbackReason: reason } : {}) } };
 }

@@ -4,9 +4,9 @@
  * work, in the worker or in-process. Calls run one at a time, in order.
  */
 import { SerialQueue } from '../engine/queue.js';
-import { runnerError, SegmentAnything2Error, throwIfAborted, closedError } from '../errors.js';
+import { errorOf, SegmentAnything2Error, throwIfAborted, closedError } from '../errors.js';
 import type { Platform } from '../platform/platform.js';
-import type { BackendInfo } from '../segmenter.js';
+import type { BackendInfo } from '../options.js';
 import type { ImageInput } from '../types.js';
 import type { CorePrompt } from './core.js';
 import { frameImage } from './frames.js';
@@ -84,7 +84,7 @@ class Tracker implements VideoTracker {
     const reverse = options.reverse === true;
     const { signal } = options;
     const isArray = Array.isArray(frames);
-    if (reverse && !isArray) throw runnerError(400, 'INVALID_PROMPT', 'propagate: reverse tracking needs an array of frames, not a stream.');
+    if (reverse && !isArray) throw errorOf('INVALID_PROMPT', 'propagate: reverse tracking needs an array of frames, not a stream.');
     const total = isArray ? (frames as readonly VideoFrameInput[]).length : undefined;
     const start = await this.queue.push(() => this.link.beginPropagation(options.startFrame, reverse, total));
     const step = async (t: number, frame: VideoFrameInput) => {
@@ -97,7 +97,7 @@ class Tracker implements VideoTracker {
     };
     if (isArray) {
       const list = frames as readonly VideoFrameInput[];
-      if (start >= list.length) throw runnerError(400, 'INVALID_PROMPT', `propagate: the start frame ${start} is past the ${list.length} frames given.`);
+      if (start >= list.length) throw errorOf('INVALID_PROMPT', `propagate: the start frame ${start} is past the ${list.length} frames given.`);
       for (let t = start; reverse ? t >= 0 : t < list.length; t += reverse ? -1 : 1) yield await step(t, list[t]!);
       return;
     }
@@ -147,7 +147,7 @@ export function videoTrackerFactory(
     const worker = options.worker ?? startWorker !== undefined;
     if (worker !== false) {
       if (!startWorker) {
-        throw new SegmentAnything2Error({ status: 500, code: 'BACKEND_UNAVAILABLE', detail: { msg: `There are no Web Workers in ${platform.name}; use worker: false.` } });
+        throw errorOf('BACKEND_UNAVAILABLE', 'There are no Web Workers here; use worker: false.');
       }
       return new Tracker(await startWorker(init, typeof worker === 'function' ? worker : undefined));
     }

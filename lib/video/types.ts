@@ -1,9 +1,8 @@
 /** The public types of video tracking (`createVideoTracker`). */
-import type { ExecutionProvider } from '../engine/ort-runtime.js';
 import type { ModelLoadProgress } from '../models/model-loader.js';
 import type { ModelSpec } from '../models/model-spec.js';
 import type { VideoModelSpec } from './video-models.js';
-import type { BackendInfo } from '../segmenter.js';
+import type { BackendInfo, ExecutionProvider } from '../options.js';
 import type { BooleanField, ImageInput, PromptField, Tensor } from '../types.js';
 
 /** A video frame: any image the image API takes, or a WebCodecs `VideoFrame`, or a `<video>` element (its current frame). */

@@ -9,7 +9,7 @@
  * None could be fetched here: sizes and digests are not pinned, so the files are length-checked only
  * and not kept in the model store.
  */
-import { SegmentAnything2Error } from '../errors.js';
+import { errorOf } from '../errors.js';
 import { readModel, type ModelLoadContext } from '../models/model-loader.js';
 import type { ModelSource } from '../models/model-spec.js';
 import { VIDEO_GRAPHS, type VideoGraph } from './manifest.js';
@@ -70,6 +70,6 @@ export async function readVideoModel(model: VideoModelSpec, ctx: ModelLoadContex
   try {
     return { graphs, constants: JSON.parse(new TextDecoder().decode(bytes)) };
   } catch (cause) {
-    throw new SegmentAnything2Error({ status: 500, code: 'MODEL_LOAD', detail: { msg: `constants.json of ${model.id} is not valid JSON.` }, cause });
+    throw errorOf('MODEL_LOAD', `constants.json of ${model.id} is not valid JSON.`, cause);
   }
 }

@@ -3,7 +3,7 @@
  * reject with CLOSED at once if the worker dies (its tracking state is gone with it).
  */
 import { proxy, releaseProxy, transfer, wrap } from 'comlink';
-import { abortedError, SegmentAnything2Error } from '../errors.js';
+import { abortedError, errorOf, type SegmentAnything2Error } from '../errors.js';
 import { installErrorTransfer } from '../transfer.js';
 import { absoluteModel } from '../worker-client.js';
 import type { ImageInput } from '../types.js';
@@ -16,7 +16,7 @@ import type { CoreLink, StartedLink } from './tracker.js';
 const defaultWorker = () => new Worker(new URL('../../worker/video.worker.js', import.meta.url), { type: 'module' });
 
 function workerDied(reason: string): SegmentAnything2Error {
-  return new SegmentAnything2Error({ status: 500, code: 'CLOSED', detail: { msg: `The video worker stopped: ${reason}` } });
+  return errorOf('CLOSED', `The video worker stopped: ${reason}`);
 }
 
 /** Model URLs made absolute against the page (the worker resolves against its own URL). */

@@ -2,9 +2,10 @@
  * The demo's Video tab in Chromium: the generated sample clip tracked and exported as COCO RLE JSON
  * lines, and a fake camera (--use-fake-device-for-media-stream) prompted and tracked.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CHROMIUM, startHarness, type Harness } from './harness.js';
+import { launchChromium } from './chromium.js';
+import { startHarness, type Harness } from './harness.js';
 
 vi.setConfig({ testTimeout: 900_000, hookTimeout: 300_000 });
 
@@ -12,10 +13,7 @@ let harness: Harness;
 let browser: Browser;
 beforeAll(async () => {
   harness = await startHarness();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless=new', '--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--disable-background-networking'],
-  });
+  browser = await launchChromium({ args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
 });
 afterAll(async () => {
   await browser?.close();
