@@ -1,7 +1,7 @@
 /**
  * SAM2's memory bank as pure code: which memories and object pointers a frame attends to (the
  * reference's choice by frame distance), and their assembly into contract 1A's fixed-shape inputs
- * (padding happens only here). video-contract.md §1A "Bank layout" and §2 `track_step`.
+ * (padding happens only here). the shared video contract (shared/docs/video-contract) §1A "Bank layout" and §2 `track_step`.
  */
 
 /** SAM2's `num_maskmem`: one conditioning slot and six recent ones. */

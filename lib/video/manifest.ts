@@ -17,7 +17,7 @@ export interface TensorSpec {
 
 const f = (name: string, rank: number): TensorSpec => ({ name, rank, type: 'float32' });
 
-/** Contract 1A (video-contract.md §1A): fixed shapes; memory [7T + 64, 1, 64]. */
+/** Contract 1A (the shared video contract (shared/docs/video-contract) §1A): fixed shapes; memory [7T + 64, 1, 64]. */
 export const MANIFEST_1A = {
   id: '1A',
   vision_encoder: {

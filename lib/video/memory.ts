@@ -1,5 +1,5 @@
 /**
- * Memory mode: SAM2's video tracking on contract 1A graphs (video-contract.md §1A, §2). Per frame
+ * Memory mode: SAM2's video tracking on contract 1A graphs (the shared video contract (shared/docs/video-contract) §1A, §2). Per frame
  * the vision encoder runs once for all objects; per object, the memory bank (nearest conditioning
  * frame + the six previous frames by distance, object pointers with their temporal encodings) goes
  * through memory attention, the decoder, and the memory encoder. Tensor names come from a manifest.

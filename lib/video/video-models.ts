@@ -2,7 +2,7 @@
  * SAM2.1 video exports (contract 1A) as model specs, and their loading: five graphs and
  * constants.json, each downloaded with progress and kept in the model store like image models.
  *
- * Registry entries: the Hugging Face repositories named in video-contract.md §1A. The file layout
+ * Registry entries: the Hugging Face repositories named in the shared video contract (shared/docs/video-contract) §1A. The file layout
  * (`onnx/<graph>.onnx` and `constants.json` at the root) is the one the square-zero-labs model card
  * lists and that public consumers download; the square-zero-labs and diffusionstudio tiny entries are
  * pinned to the revisions those consumers pin (3b2984dd… and 66673b5d…), the other sizes to `main`.
