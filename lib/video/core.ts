@@ -119,6 +119,16 @@ export function defaultStartFrame(objects: Iterable<ObjectState<unknown>>): numb
   return start;
 }
 
+/** Every object's stored result on frame `t` (copies), by ascending id. */
+export function resultsAt(objects: Iterable<ObjectState<{ readonly result: TrackedObject }>>, t: number): VideoFrameResult {
+  const out: TrackedObject[] = [];
+  for (const o of objects) {
+    const s = o.at(t);
+    if (s) out.push(copyObject(s.result));
+  }
+  return frameResult(t, out);
+}
+
 /** Results in ascending object id. */
 export function frameResult(frameIndex: number, objects: TrackedObject[]): VideoFrameResult {
   return { frameIndex, objects: objects.sort((a, b) => a.objectId - b.objectId) };

@@ -14,12 +14,11 @@ import type { ImageInput } from '../types.js';
 import { assembleBank, MAX_POINTERS, normalizedDiffs, selectPointers, selectSlots, toTokenMajor, type MemoryEntry } from './bank.js';
 import {
   checkFrameIndex,
-  copyObject,
   defaultStartFrame,
-  frameResult,
   mergeClicks,
   ObjectState,
   promptClicks,
+  resultsAt,
   type CorePrompt,
   type FrameClicks,
   type TrackerCore,
@@ -245,12 +244,7 @@ export class MemoryCore implements TrackerCore {
   }
 
   private resultAt(t: number): VideoFrameResult {
-    const objects: TrackedObject[] = [];
-    for (const o of this.objects.values()) {
-      const s = o.at(t);
-      if (s) objects.push(copyObject(s.result));
-    }
-    return frameResult(t, objects);
+    return resultsAt(this.objects.values(), t);
   }
 
   async trackFrame(frameIndex: number, image: ImageInput, reverse: boolean, signal?: AbortSignal): Promise<VideoFrameResult> {

@@ -10,14 +10,13 @@ import { LOW_RES } from '../pipeline/preprocess.js';
 import type { BinaryMasks, ImageHandle, ImageInput } from '../types.js';
 import {
   checkFrameIndex,
-  copyObject,
   expandBox,
   defaultStartFrame,
-  frameResult,
   maskBox,
   mergeClicks,
   ObjectState,
   promptClicks,
+  resultsAt,
   wantsMultimask,
   type CorePrompt,
   type FrameClicks,
@@ -126,12 +125,7 @@ export class PropagationCore implements TrackerCore {
   }
 
   private resultAt(frameIndex: number): VideoFrameResult {
-    const objects: TrackedObject[] = [];
-    for (const o of this.objects.values()) {
-      const s = o.at(frameIndex);
-      if (s) objects.push(copyObject(s.result));
-    }
-    return frameResult(frameIndex, objects);
+    return resultsAt(this.objects.values(), frameIndex);
   }
 
   async trackFrame(frameIndex: number, image: ImageInput, _reverse: boolean, signal?: AbortSignal): Promise<VideoFrameResult> {
