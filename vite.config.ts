@@ -85,7 +85,7 @@ export default defineConfig({
     outDir: 'demo/dist',
     emptyOutDir: true,
     target: 'es2022',
-    rollupOptions: { input: 'demo/index.html' },
+    rollupOptions: { input: ['demo/index.html', 'demo/video.html'] },
   },
   plugins: [offlineDemo(), rootToDemo()],
   test: {

@@ -23,3 +23,7 @@ export { GATEWAY_DEFAULT_MODEL_ID, SAM2_MODELS } from './models/registry.js';
 export type { ModelFile, ModelSpec, ModelSource } from './models/model-spec.js';
 export type { ModelLoadProgress } from './models/model-loader.js';
 export type { StoredModelFile } from './models/model-store.js';
+// Video tracking
+export type { FrameSource, PropagateOptions, TrackedObject, TrackerMode, VideoFrameInput, VideoFrameResult } from './video/types.js';
+export type { VideoPrompt, VideoTracker, VideoTrackerOptions } from './video/types.js';
+export { SAM2_VIDEO_MODELS, type VideoModelSpec } from './video/video-models.js';

@@ -25,7 +25,7 @@ function workerDied(reason: string): SegmentAnything2Error {
 }
 
 /** Model URLs made absolute against the page, since the worker resolves against its own URL. */
-function absoluteModel(model: string | ModelSpec | undefined): string | ModelSpec | undefined {
+export function absoluteModel(model: string | ModelSpec | undefined): string | ModelSpec | undefined {
   // Node has no page URL: paths resolve against the working directory, the same in its worker threads.
   if (model === undefined || typeof model === 'string' || globalThis.location === undefined) return model;
   const href = (u: string | URL) => new URL(String(u), globalThis.location?.href).href;

@@ -96,7 +96,7 @@ describe('source layout', () => {
 describe('public surface', () => {
   it('exports no internal helpers from the package entries', async () => {
     const [browser, node] = await Promise.all([import('../../lib/index.js'), import('../../lib/node.js')]);
-    const runtime = ['AUTOMATIC_DEFAULTS', 'ERROR_CODES', 'GATEWAY_DEFAULT_MODEL_ID', 'SAM2_MODELS', 'SegmentAnything2Error', 'answerGatewayRequests', 'binaryMask', 'createGatewayHandler', 'createSegmenter', 'cutout', 'maskToPolygon', 'maskToRgba', 'toCocoRle', 'toGatewayJSON', 'toGatewayJSONStream'];
+    const runtime = ['AUTOMATIC_DEFAULTS', 'ERROR_CODES', 'GATEWAY_DEFAULT_MODEL_ID', 'SAM2_MODELS', 'SAM2_VIDEO_MODELS', 'SegmentAnything2Error', 'answerGatewayRequests', 'binaryMask', 'createGatewayHandler', 'createSegmenter', 'createVideoTracker', 'cutout', 'maskToPolygon', 'maskToRgba', 'toCocoRle', 'toGatewayJSON', 'toGatewayJSONStream'];
     expect(Object.keys(node).sort()).toEqual(runtime);
     expect(Object.keys(browser).sort()).toEqual([...runtime, 'deleteCachedModel', 'listCachedModels'].sort());
     expect(readFileSync(join(root, 'lib/api.ts'), 'utf8').split('\n').length).toBeLessThanOrEqual(30);

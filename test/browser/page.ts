@@ -1,5 +1,6 @@
 /** The browser test page: the library and helpers, as `window.sam`, for page.evaluate. */
-import { createSegmenter, deleteCachedModel, listCachedModels, toGatewayJSON } from '../../lib/index.js';
+import { createSegmenter, createVideoTracker, deleteCachedModel, listCachedModels, toGatewayJSON } from '../../lib/index.js';
+import { diskFrame, inside, maskIou } from '../video/clip.js';
 import { CacheStorageModelStore, loadModelFile } from '../../lib/models/model-store.js';
 import { wrap, type Remote } from 'comlink';
 import { drawImage, iou, maskStats, texture } from '../helpers.js';
@@ -32,7 +33,7 @@ async function decodeImage(bytes: number[], where: 'page' | 'worker') {
   return decodeRgb(new Uint8Array(bytes));
 }
 
-const api = { decodeImage, faultWorker, faultWorkers, createSegmenter, listCachedModels, deleteCachedModel, toGatewayJSON, drawImage, iou, maskStats, texture, longTasks, CacheStorageModelStore, loadModelFile };
+const api = { decodeImage, createVideoTracker, diskFrame, inside, maskIou, faultWorker, faultWorkers, createSegmenter, listCachedModels, deleteCachedModel, toGatewayJSON, drawImage, iou, maskStats, texture, longTasks, CacheStorageModelStore, loadModelFile };
 export type PageApi = typeof api;
 declare global {
   interface Window {
