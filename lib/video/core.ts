@@ -143,26 +143,6 @@ export function copyObject(o: TrackedObject): TrackedObject {
   };
 }
 
-/** The bounding box [x0, y0, x1, y1] (inclusive pixels) of a 0/1 mask, or undefined when empty. */
-export function maskBox(mask: Uint8Array, width: number, height: number): [number, number, number, number] | undefined {
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      if (mask[row + x]) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        y1 = y;
-      }
-    }
-  }
-  return x1 < 0 ? undefined : [x0, y0, x1, y1];
-}
-
 /** `box` grown by `margin` of its width and height on every side, clipped to the W×H frame. */
 export function expandBox(box: readonly [number, number, number, number], margin: number, width: number, height: number): [number, number, number, number] {
   const mx = margin * (box[2] - box[0] + 1);

@@ -7,12 +7,12 @@
  */
 import type { SegmentEngine } from '../engine/engine.js';
 import { LOW_RES } from '../pipeline/preprocess.js';
+import { maskBox } from '../pipeline/amg.js';
 import type { BinaryMasks, ImageHandle, ImageInput } from '../types.js';
 import {
   checkFrameIndex,
   expandBox,
   defaultStartFrame,
-  maskBox,
   mergeClicks,
   ObjectState,
   promptClicks,
@@ -91,7 +91,8 @@ export class PropagationCore implements TrackerCore {
     const [, height, width] = (r.masks as BinaryMasks).dims;
     const mask = r.masks.data.slice(0, width * height) as Uint8Array;
     const logits = r.logits.data.slice(0, LOW_RES * LOW_RES);
-    const box = maskBox(mask, width, height);
+    // maskBox gives [0, 0, 0, 0] for an empty mask, as SAM2's batched_mask_to_box does.
+    const box = mask.includes(1) ? maskBox(mask, width, height) : undefined;
     const result: TrackedObject = {
       objectId,
       mask: { data: mask, dims: [height, width] },

@@ -36,7 +36,8 @@ describe('faults', () => {
     expect(r).toMatchObject({ reason: 'destroyed', lost: '500 DEVICE_LOST', same: true, backend: 'webgpu' });
     expect(r.workers).toBeGreaterThanOrEqual(2);
     expect(r.stats).toMatchObject({ encoderRuns: 1, decoderRuns: 1, embeddingLocation: 'gpu-buffer' });
-  });
+    // The 1024² SAM2 fixture on SwiftShader: minutes on 2 cores with Chromium 156 (docs/browser-testing.md §6).
+  }, 600_000);
 
   it('close() with work queued settles every call (answered or CLOSED), and later calls reject CLOSED', async () => {
     const r = await ctx.page.evaluate(

@@ -160,7 +160,8 @@ describe('backends', () => {
     expect(r.afterRepeat).toMatchObject({ encoderRuns: 1, decoderRuns: 2, embeddingLocation: 'gpu-buffer' });
     expect(r.final).toMatchObject({ encoderRuns: 3, cachedImages: 1 });
     expect(r.same).toBe(true);
-  });
+    // The 1024² SAM2 fixture on SwiftShader: minutes on 2 cores with Chromium 156 (docs/browser-testing.md §6).
+  }, 600_000);
 
   it("without WebGPU, 'auto' falls back to WASM with its reason and 'webgpu' rejects clearly", async () => {
     const noGpu = await ctx.harness.page({ webgpu: false });
