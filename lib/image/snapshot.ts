@@ -22,6 +22,8 @@ export function copyImageBuffers(image: ImageInput | ImageHandle): BufferSnapsho
     const copy = new Uint8Array(image instanceof ArrayBuffer ? image.slice(0) : image);
     return { image: copy, buffers: [copy.buffer] };
   }
+  // A missing image (or any other non-object) is the engine's to refuse (422), not a TypeError here.
+  if (typeof image !== 'object' || image === null) return undefined;
   const { data } = image as { data?: unknown };
   if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) return undefined;
   const raw = image as RawImage;
