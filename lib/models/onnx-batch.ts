@@ -10,18 +10,10 @@
  * output needs, which drops that branch and the `orig_im_size` input. Kept nodes are untouched, so
  * results are bit-identical to the original graph's (tested), one prompt at a time or batched.
  */
-import { concatBytes } from '../bytes.js';
-import { bytesField as field, child, encodeVarint, fields, ONNX, readVarint, WIRE_VARINT } from './protobuf.js';
+import { concatBytes as concat } from '../bytes.js';
+import { bytesField as field, child, fields, floatValueInfo, ONNX, readVarint, WIRE_VARINT } from './protobuf.js';
 
-/** onnx.proto field numbers this edit needs beyond protobuf.ts's. */
-const GRAPH_NODE = 1;
-const GRAPH_INPUT = 11;
-const NODE_INPUT = 1;
-const NODE_OUTPUT = 2;
-const DIM_VALUE = 1;
-const DIM_PARAM = 2;
-const { MODEL_GRAPH, GRAPH_OUTPUT, VALUE_INFO_NAME, VALUE_INFO_TYPE, TYPE_TENSOR, TENSOR_ELEM_TYPE, TENSOR_SHAPE, SHAPE_DIM, ELEM_FLOAT } = ONNX;
-const concat = concatBytes;
+const { MODEL_GRAPH, GRAPH_NODE, GRAPH_INPUT, GRAPH_OUTPUT, NODE_INPUT, NODE_OUTPUT, VALUE_INFO_NAME, VALUE_INFO_TYPE, TYPE_TENSOR, TENSOR_SHAPE, SHAPE_DIM, DIM_VALUE, DIM_PARAM } = ONNX;
 
 /** The decoder inputs whose first axis is the prompt batch. */
 const BATCHED_INPUTS = ['point_coords', 'point_labels', 'mask_input'];
@@ -81,11 +73,6 @@ function withFirstDimParam(vi: Uint8Array, name: string): Uint8Array {
   });
 }
 
-function floatOutput(name: string): Uint8Array {
-  const tensorType = concat([encodeVarint(TENSOR_ELEM_TYPE * 8 + WIRE_VARINT), encodeVarint(ELEM_FLOAT)]);
-  return concat([field(VALUE_INFO_NAME, bytesOf(name)), field(VALUE_INFO_TYPE, field(TYPE_TENSOR, tensorType))]);
-}
-
 export interface BatchedDecoder {
   readonly model: Uint8Array;
   /** Whether the decoder takes several prompt sets along the first axis of its prompt inputs. */
@@ -140,7 +127,7 @@ export function batchedDecoder(model: Uint8Array, keepOutputs: readonly string[]
     }
     parts.push(graph.subarray(f.start, f.end));
   }
-  for (const name of keepOutputs) if (!declared.has(name)) parts.push(field(GRAPH_OUTPUT, floatOutput(name)));
+  for (const name of keepOutputs) if (!declared.has(name)) parts.push(field(GRAPH_OUTPUT, floatValueInfo(name)));
   const newGraph = concat(parts);
   const out = [...fields(model)].map((f) => (f.start === graphField.start ? field(MODEL_GRAPH, newGraph) : model.subarray(f.start, f.end)));
   return { model: concat(out), batchable: true, prunedNodes: nodes.length - keepNode.size };

@@ -10,12 +10,7 @@
  */
 
 import { concatBytes } from '../bytes.js';
-import { bytesField, ONNX, varintField } from './protobuf.js';
-
-function floatValueInfo(name: string): Uint8Array {
-  const tensorType = bytesField(ONNX.TYPE_TENSOR, varintField(ONNX.TENSOR_ELEM_TYPE, ONNX.ELEM_FLOAT));
-  return concatBytes([bytesField(ONNX.VALUE_INFO_NAME, new TextEncoder().encode(name)), bytesField(ONNX.VALUE_INFO_TYPE, tensorType)]);
-}
+import { bytesField, floatValueInfo, ONNX } from './protobuf.js';
 
 /** `model` with float32 graph outputs added for the named tensors. The input is not modified. */
 export function withExtraOutputs(model: Uint8Array, tensorNames: readonly string[]): Uint8Array {

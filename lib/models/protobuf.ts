@@ -12,6 +12,8 @@ export const WIRE_32 = 5;
 /** onnx.proto field numbers (ModelProto, GraphProto, ValueInfoProto, TypeProto, TensorShapeProto). */
 export const ONNX = {
   MODEL_GRAPH: 7,
+  GRAPH_NODE: 1,
+  GRAPH_INPUT: 11,
   GRAPH_OUTPUT: 12,
   GRAPH_VALUE_INFO: 13,
   VALUE_INFO_NAME: 1,
@@ -20,6 +22,10 @@ export const ONNX = {
   TENSOR_ELEM_TYPE: 1,
   TENSOR_SHAPE: 2,
   SHAPE_DIM: 1,
+  DIM_VALUE: 1,
+  DIM_PARAM: 2,
+  NODE_INPUT: 1,
+  NODE_OUTPUT: 2,
   /** TensorProto.DataType FLOAT. */
   ELEM_FLOAT: 1,
 } as const;
@@ -101,4 +107,10 @@ export function child(buf: Uint8Array | undefined, num: number): Uint8Array | un
   if (!buf) return undefined;
   for (const f of fields(buf)) if (f.num === num && f.body) return f.body;
   return undefined;
+}
+
+/** A ValueInfoProto for a float32 tensor of unknown shape named `name` (a graph output to add). */
+export function floatValueInfo(name: string): Uint8Array {
+  const tensorType = bytesField(ONNX.TYPE_TENSOR, varintField(ONNX.TENSOR_ELEM_TYPE, ONNX.ELEM_FLOAT));
+  return concatBytes([bytesField(ONNX.VALUE_INFO_NAME, new TextEncoder().encode(name)), bytesField(ONNX.VALUE_INFO_TYPE, tensorType)]);
 }
