@@ -4,13 +4,19 @@
  * bare `session.run`, a peer (minisam) and memory over 1,000 prompts, in headless Chromium, plus the
  * Node engine. Writes bench/results.json and bench/results.md and prints the table.
  *
+ * Also: the native ceiling (onnxruntime-node on the same model bytes, feeds and threads: bench/native.ts)
+ * and a new user's first mask in the built demo (bench/first-mask.mjs).
+ *
  * Options (environment): BENCH_N (prompts per case, default 30), BENCH_MEMORY_PROMPTS (default 1000),
- * CHROMIUM_PATH (default /usr/bin/chromium).
+ * BENCH_FIRST_MASK_RUNS (default 3), CHROMIUM_PATH (default /usr/bin/chromium).
+ * `npm run bench:gpu` (BENCH_GPU=1): only the WebGPU configuration, on a real GPU (Chromium's Vulkan
+ * backend), written into the `gpu` section of bench/results.json; under 5 minutes.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform as osPlatform, release } from 'node:os';
 import { createServer } from 'vite';
 
+const GPU_ONLY = process.env.BENCH_GPU === '1';
 const N = Number(process.env.BENCH_N ?? 30);
 const MEMORY_PROMPTS = Number(process.env.BENCH_MEMORY_PROMPTS ?? 1000);
 const KINDS = ['1 point', '5 points', 'box', 'box + points'];
@@ -27,7 +33,9 @@ const origin = server.resolvedUrls.local[0].replace(/\/$/, '');
 const { summarize } = await server.ssrLoadModule('/bench/cases.ts');
 // The tests' launcher; WebGPU on whatever adapter Chromium picks (the real GPU where there is one).
 const { launchChromium } = await server.ssrLoadModule('/test/browser/chromium.ts');
-const browser = await launchChromium({ webgpu: 'any', args: ['--js-flags=--expose-gc', '--enable-precise-memory-info'] });
+// On a GPU machine Chromium's WebGPU runs on Vulkan (Linux has no other backend for Dawn).
+const gpuArgs = GPU_ONLY ? ['--enable-features=Vulkan', '--use-vulkan', '--ignore-gpu-blocklist', '--enable-gpu'] : [];
+const browser = await launchChromium({ webgpu: 'any', args: ['--js-flags=--expose-gc', '--enable-precise-memory-info', ...gpuArgs] });
 const cdp = await browser.newBrowserCDPSession();
 
 /** Resident memory of Chromium's renderer and GPU processes, from /proc. */
@@ -74,11 +82,13 @@ try {
   };
   log('machine', results.machine);
 
-  const configs = [
+  const realGpu = adapter.available && !adapter.software;
+  if (GPU_ONLY && !realGpu) throw new Error(`bench:gpu needs a real GPU; Chromium's WebGPU adapter here is: ${adapter.description}`);
+  const configs = GPU_ONLY ? [] : [
     { device: 'wasm', threads: 1 },
     { device: 'wasm', threads: 2 },
   ];
-  if (adapter.available && !adapter.software) configs.push({ device: 'webgpu', threads: 2 });
+  if (realGpu) configs.push({ device: 'webgpu', threads: 2 });
   else results.machine.webgpuSkipped = `WebGPU not measured: the adapter (${adapter.description}) is not a real GPU.`;
 
   for (const config of configs) {
@@ -103,7 +113,7 @@ try {
       results.cases.push(row);
       log(name, `${label}, multimask ${multimask}: p50 ${row.e2e.p50} ms, p95 ${row.e2e.p95} ms; bare p50 ${row.bare.p50} ms (×${row.overhead})`);
     };
-    for (const kind of KINDS) for (const multimask of [true, false]) await measure(kind, kind, multimask);
+    for (const kind of GPU_ONLY ? ['1 point'] : KINDS) for (const multimask of [true, false]) await measure(kind, kind, multimask);
     // The gateway-default prompt with the image re-sent as PNG bytes (hashed, found in the cache), and
     // with compact masks (1 bit per pixel instead of a float32 logit).
     const variants = [
@@ -111,6 +121,10 @@ try {
       { kind: "1 point, maskFormat 'bits'", options: { maskFormat: 'bits' } },
     ];
     for (const { kind, options } of variants) await measure(kind, '1 point', true, options);
+    if (GPU_ONLY) {
+      await writeGpuSection(entry, adapter, await call(() => window.bench.stats()));
+      break;
+    }
     const cache = await call(() => window.bench.cacheEffect(2));
     entry.cache = { first: summarize(cache.first), repeat: summarize(cache.repeat), reencode: summarize(cache.reencode) };
     log(name, 'cache: first', entry.cache.first.p50, 'ms, repeat', entry.cache.repeat.p50, 'ms, re-encode', entry.cache.reencode.p50, 'ms');
@@ -118,6 +132,11 @@ try {
     if (config !== configs.at(-1)) await call(() => window.bench.close());
   }
 
+  if (GPU_ONLY) {
+    await browser.close();
+    await server.close();
+    process.exit(0);
+  }
   // The fastest backend: the lowest gateway-default prompt p50.
   const p50Of = (c) => results.cases.find((r) => r.config === c.name && r.kind === '1 point' && r.multimask).e2e.p50;
   const best = [...results.configs].sort((a, b) => p50Of(a) - p50Of(b))[0];
@@ -177,6 +196,17 @@ try {
 const { runNode } = await server.ssrLoadModule('/bench/node.ts');
 results.node = await runNode(N);
 log('node', results.node);
+
+// The native ceiling: onnxruntime-node on the same bytes, feeds and thread count as the fastest backend.
+const fastestThreads = results.configs.find((c) => c.name === results.fastest).threads;
+const { runNative } = await server.ssrLoadModule('/bench/native.ts');
+results.native = await runNative(fastestThreads, N);
+log('native', results.native);
+
+// A new user's first mask in the built demo.
+const { measureFirstMask } = await import('./first-mask.mjs');
+results.firstMask = await measureFirstMask({ launchChromium, runs: Number(process.env.BENCH_FIRST_MASK_RUNS ?? 3), log });
+log('first mask', results.firstMask.firstMaskMs, 'ms', results.firstMask.breakdown);
 await server.close();
 
 // The headline numbers, for the embedded model on the fastest backend.
@@ -197,6 +227,10 @@ const summary = {
   vsMinisamRatio: ratio(single.e2e.p50, results.peer.click.p50),
   vsMinisamRatioMultimask: ratio(headline.e2e.p50, results.peer.click.p50),
   memoryGrowthBytes: results.memory.rssGrowthBytes,
+  wasmVsNativeDecoderRatio: ratio(headline.bare.p50, results.native.decode.p50),
+  wasmVsNativeEncoderRatio: ratio(bestConfig.bareEncodeMs, results.native.encode.p50),
+  firstMaskMs: results.firstMask.firstMaskMs,
+  gpu: previousGpuSection(),
 };
 const output = { ...summary, ...results };
 writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(output, null, 2)}\n`);
@@ -204,6 +238,43 @@ const md = markdown(output);
 writeFileSync(new URL('./results.md', import.meta.url), md);
 console.log(`\n${md}`);
 log('wrote bench/results.json and bench/results.md');
+
+/** `npm run bench:gpu`: the WebGPU figures, written into the committed results' `gpu` section. */
+async function writeGpuSection(entry, adapter, stats) {
+  const row = (kind, multimask) => results.cases.find((r) => r.kind === kind && r.multimask === multimask);
+  const summary = (r) => ({ p50: r.e2e.p50, p95: r.e2e.p95, bareP50: r.bare.p50, overhead: r.overhead });
+  const gpu = {
+    measured: true,
+    adapter: adapter.description,
+    browser: results.machine.browser,
+    date: results.machine.date,
+    encodeMs: entry.encodeMs,
+    coldEncodeMs: entry.coldEncodeMs,
+    bareEncodeMs: entry.bareEncodeMs,
+    prompt: summary(row('1 point', true)),
+    promptOneMask: summary(row('1 point', false)),
+    promptBits: summary(row("1 point, maskFormat 'bits'", true)),
+    embeddingLocation: stats.embeddingLocation,
+  };
+  log('gpu', gpu);
+  const file = new URL('./results.json', import.meta.url);
+  const committed = JSON.parse(readFileSync(file, 'utf8'));
+  const output = { ...committed, gpu };
+  writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+  writeFileSync(new URL('./results.md', import.meta.url), markdown(output));
+  log('wrote the gpu section of bench/results.json');
+}
+
+/** The committed `gpu` section (from `npm run bench:gpu` on a GPU machine), kept; else why there is none. */
+function previousGpuSection() {
+  try {
+    const { gpu } = JSON.parse(readFileSync(new URL('./results.json', import.meta.url), 'utf8'));
+    if (gpu?.measured) return gpu;
+  } catch {
+    /* no committed results */
+  }
+  return { measured: false, reason: results.machine.webgpuSkipped ?? 'no GPU' };
+}
 
 function markdown(r) {
   const mb = (b) => (b === null || b === undefined ? 'n/a' : `${(b / 2 ** 20).toFixed(1)} MiB`);
@@ -220,6 +291,11 @@ function markdown(r) {
     `| Per click vs minisam 0.2 (ours ÷ theirs, 1 mask; 3 masks) | ×${r.vsMinisamRatio}; ×${r.vsMinisamRatioMultimask} |`,
     `| Memory growth over ${r.memory.prompts} prompts (Chromium renderer + GPU RSS; page JS heap) | ${mb(r.memoryGrowthBytes)}; ${mb(r.memory.pageHeapGrowthBytes)} |`,
     `| Embedding per cached image (${r.memory.embeddingLocation}) | ${mb(r.memory.embeddingBytesPerImage)} |`,
+    `| WASM ÷ native onnxruntime (${r.native.runtime}, ${r.native.threads} threads): decoder; encoder | ×${r.wasmVsNativeDecoderRatio} (${r.cases.find((c) => c.config === r.backend && c.kind === '1 point' && c.multimask).bare.p50} vs ${r.native.decode.p50} ms); ×${r.wasmVsNativeEncoderRatio} (${r.configs.find((c) => c.name === r.backend).bareEncodeMs} vs ${Math.round(r.native.encode.p50)} ms) |`,
+    `| First mask in the built demo, first visit (page; model ready; encode; first decode) | ${r.firstMaskMs} ms (${r.firstMask.breakdown.pageMs}; ${r.firstMask.breakdown.modelReadyMs}; ${r.firstMask.breakdown.encodeMs}; ${r.firstMask.breakdown.firstDecodeMs} ms); returning visit ${r.firstMask.returningFirstMaskMs} ms |`,
+    r.gpu?.measured
+      ? `| GPU (${r.gpu.adapter}): encode; prompt p50 / p95 (3 float32 masks; bits) | ${r.gpu.encodeMs} ms; ${r.gpu.prompt.p50} / ${r.gpu.prompt.p95} ms; ${r.gpu.promptBits.p50} / ${r.gpu.promptBits.p95} ms |`
+      : `| GPU | not measured: ${r.gpu?.reason ?? 'no GPU'} |`,
     '',
     '| Backend | Prompt | Masks | p50 ms | p95 ms | bare run p50 ms | overhead |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: |',

@@ -33,6 +33,8 @@ let image: Promise<ImageHandle> | undefined;
 let pixels: ImageData | undefined;
 let shown: { response: SegmentAnything2Response; chosen: number } | undefined;
 const timing = { encodeMs: 0, decodeMs: 0 };
+/** Performance marks of a visit's first steps, read by the benchmark (`firstMaskMs`, bench/first-mask.ts). */
+const markOnce = (name: string) => performance.getEntriesByName(`sam2-demo:${name}`).length || performance.mark(`sam2-demo:${name}`);
 
 // The built demo works offline: its service worker precaches the app and onnxruntime-web's files,
 // and the library keeps the checked model files in Cache Storage.
@@ -45,6 +47,7 @@ const segmenter = await createSegmenter({
   // The built demo serves ORT's runtime files itself (see vite.config.ts).
   wasmPaths: import.meta.env.PROD ? new URL('/ort/', location.href).href : undefined,
   onProgress: (p) => {
+    if (p.loaded === p.total && p.file !== 'archive') markOnce(`fetched-${p.file}`);
     loaded.set(p.file, p);
     const all = [...loaded.values()];
     progress.max = all.reduce((a, f) => a + f.total, 0) || 1;
@@ -54,6 +57,7 @@ const segmenter = await createSegmenter({
   status.textContent = `Could not load ${modelId || 'the embedded model'}: ${errorText(e)}. Pick another model above.`;
   throw e;
 });
+markOnce('model-ready');
 const { device, threads, fallbackReason } = segmenter.backend;
 const backendText = `${device}${device === 'wasm' ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}`;
 // The bar always says what the model runs on and, when it is not WebGPU, why.
@@ -105,6 +109,7 @@ function show(source: CanvasImageSource, width: number, height: number): void {
   current.then(
     () => {
       if (image !== current) return;
+      markOnce('encoded');
       timing.encodeMs = Math.round(performance.now() - started);
       status.textContent = `Encoded on ${backendText}. Click the image.`;
       void updateBar();
@@ -178,6 +183,7 @@ async function segment(hover?: Prompt): Promise<void> {
     if (hover) return draw(response, 0, true);
     shown = { response, chosen: 0 };
     draw(response);
+    markOnce('first-mask');
     showCandidates(response);
     status.textContent = `Mask in ${timing.decodeMs} ms on ${backendText}.`;
     void updateBar();

@@ -118,6 +118,11 @@ export interface EngineStats {
   readonly cacheBudgetBytes: number;
   /** Where the last embedding lives: `'gpu-buffer'` on WebGPU (no read-back), `'cpu'` on WASM. */
   readonly embeddingLocation?: string;
+  /**
+   * Response mask buffers whose pages a helper thread had already mapped while the model ran
+   * (browsers), and those allocated on the request's path.
+   */
+  readonly responseBuffers: { readonly prefaulted: number; readonly fresh: number };
 }
 
 export interface Segmenter {

@@ -267,7 +267,7 @@ export async function segmentObjects(
       members.forEach((i, k) => (outs[i] = decoded[k]!));
     }
     return outs.map((out, i) =>
-      postprocess(out, embedding.geometry, { multimask: parsed[i]!.multimask_output, returnLogits: parsed[i]!.return_logits, maskFormat }),
+      postprocess(out, embedding.geometry, { multimask: parsed[i]!.multimask_output, returnLogits: parsed[i]!.return_logits, maskFormat }, engine.allocate),
     );
   });
 }

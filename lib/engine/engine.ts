@@ -18,6 +18,8 @@ import { EmbeddingCache, type Lease } from './embedding-cache.js';
 import { noImageError, resolveImage, type ResolvedImage } from './image-source.js';
 import { checkDecoderMemory } from './memory-guard.js';
 import { readFloatOutput, type OrtRuntime, type OrtTensor } from './ort-runtime.js';
+import type { PageFaulter } from '../platform/page-faulter.js';
+import { plainMemory, PrefaultedMemory, type ResponseMemory } from './response-memory.js';
 import { createModelSessions, type ModelSessions } from './sessions.js';
 
 /** An encoded image: the encoder outputs by name, and where the image sits in model space. */
@@ -33,6 +35,8 @@ export interface Embedding {
 /** What the engine needs from its platform. */
 export interface EngineIO {
   decodeImage(image: ImageInput): Promise<PixelImage>;
+  /** A helper thread for response buffers (plain allocation without one). */
+  pageFaulter?(): PageFaulter | undefined;
 }
 
 /** What an engine is made from. */
@@ -60,6 +64,8 @@ export class SegmentEngine {
   private readonly runtime: OrtRuntime;
   private readonly sessions: ModelSessions;
   private readonly io: EngineIO;
+  /** The memory responses are written into. */
+  readonly memory: ResponseMemory;
 
   private constructor(init: EngineInit, sessions: ModelSessions) {
     this.modelId = init.model.id;
@@ -68,6 +74,8 @@ export class SegmentEngine {
     this.sessions = sessions;
     this.io = init.io;
     this.cache = new EmbeddingCache(init.cacheBytes);
+    const faulter = init.io.pageFaulter?.();
+    this.memory = faulter ? new PrefaultedMemory(faulter) : plainMemory();
   }
 
   /** Creates both sessions on `init.runtime` and detects their contract. */
@@ -187,6 +195,7 @@ export class SegmentEngine {
       cachedBytes: this.cache.bytes,
       cacheBudgetBytes: this.cache.budgetBytes,
       embeddingLocation: this.embeddingLocation,
+      responseBuffers: { ...this.memory.stats },
     };
   }
 
@@ -204,15 +213,16 @@ export class SegmentEngine {
     try {
       throwIfAborted(signal);
       const out = await this.decode(lease.value, prompts, signal);
-      return postprocess(out, lease.value.geometry, {
-        multimask: parsed.multimask_output,
-        returnLogits: parsed.return_logits,
-        maskFormat: options.maskFormat,
-      });
+      await this.memory.settle();
+      const { multimask_output: multimask, return_logits: returnLogits } = parsed;
+      return postprocess(out, lease.value.geometry, { multimask, returnLogits, maskFormat: options.maskFormat }, this.allocate);
     } finally {
       lease.release();
     }
   }
+
+  /** Response buffers, from {@link memory}. */
+  readonly allocate = (byteLength: number): ArrayBuffer => this.memory.take(byteLength);
 
   private hover?: AbortController;
 
@@ -233,6 +243,7 @@ export class SegmentEngine {
     this.closed = true;
     this.closing.abort('The segmenter is closed.');
     this.cache.clear();
+    this.memory.close();
     await this.runtime.afterRuns(() => Promise.all([this.sessions.encoder.release(), this.sessions.decoder.release()]));
   }
 

@@ -230,7 +230,7 @@ export function createRemoteSegmenter(options: RemoteOptions): RemoteSegmenter {
       return images.delete(id);
     },
     async stats() {
-      return { encoderRuns: 0, decoderRuns: requests, cacheHits: 0, cacheMisses: 0, cachedImages: images.size, cachedBytes: 0, cacheBudgetBytes: 0 };
+      return { encoderRuns: 0, decoderRuns: requests, cacheHits: 0, cacheMisses: 0, cachedImages: images.size, cachedBytes: 0, cacheBudgetBytes: 0, responseBuffers: { prefaulted: 0, fresh: 0 } };
     },
     async close() {
       closed = true;

@@ -26,6 +26,10 @@ export const ONNX = {
   DIM_PARAM: 2,
   NODE_INPUT: 1,
   NODE_OUTPUT: 2,
+  NODE_OP_TYPE: 4,
+  MODEL_IR_VERSION: 1,
+  MODEL_OPSET_IMPORT: 8,
+  OPSET_VERSION: 2,
   /** TensorProto.DataType FLOAT. */
   ELEM_FLOAT: 1,
 } as const;
@@ -113,4 +117,24 @@ export function child(buf: Uint8Array | undefined, num: number): Uint8Array | un
 export function floatValueInfo(name: string): Uint8Array {
   const tensorType = bytesField(ONNX.TYPE_TENSOR, varintField(ONNX.TENSOR_ELEM_TYPE, ONNX.ELEM_FLOAT));
   return concatBytes([bytesField(ONNX.VALUE_INFO_NAME, new TextEncoder().encode(name)), bytesField(ONNX.VALUE_INFO_TYPE, tensorType)]);
+}
+
+/**
+ * The smallest model: `y = Identity(x)`, float32 of any shape (IR 8, opset 13). Creating a session
+ * of it starts onnxruntime's runtime (WASM compiled and instantiated, threads spawned, the WebGPU
+ * device requested) while the real model files are still being read.
+ */
+export function identityModel(): Uint8Array {
+  const text = (s: string) => new TextEncoder().encode(s);
+  const node = concatBytes([bytesField(ONNX.NODE_INPUT, text('x')), bytesField(ONNX.NODE_OUTPUT, text('y')), bytesField(ONNX.NODE_OP_TYPE, text('Identity'))]);
+  const graph = concatBytes([
+    bytesField(ONNX.GRAPH_NODE, node),
+    bytesField(ONNX.GRAPH_INPUT, floatValueInfo('x')),
+    bytesField(ONNX.GRAPH_OUTPUT, floatValueInfo('y')),
+  ]);
+  return concatBytes([
+    varintField(ONNX.MODEL_IR_VERSION, 8),
+    bytesField(ONNX.MODEL_OPSET_IMPORT, varintField(ONNX.OPSET_VERSION, 13)),
+    bytesField(ONNX.MODEL_GRAPH, graph),
+  ]);
 }

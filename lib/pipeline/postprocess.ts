@@ -90,7 +90,7 @@ export function upsampleToImage(lowRes: Float32Array, token: number, g: Geometry
     upsampleBilinear(lowRes, { ...crop, out, outOffset: offset });
     return;
   }
-  const padded = upsampleBilinear(lowRes, { ...crop, out: scratch(g.resizedWidth * g.resizedHeight) });
+  const padded = upsampleBilinear(lowRes, { ...crop, out: scratch('padded', g.resizedWidth * g.resizedHeight) });
   upsampleBilinear(padded, {
     inW: g.resizedWidth,
     inH: g.resizedHeight,
@@ -102,15 +102,22 @@ export function upsampleToImage(lowRes: Float32Array, token: number, g: Geometry
 }
 
 /**
- * A reused buffer for the intermediate 1024-scale mask. Fresh large buffers are costly (zeroed
- * pages, faulted in on first touch: about 3 ms per MB on small VMs), and this one never leaves the
- * thread, unlike the response's buffers.
+ * Reused buffers for intermediates that never leave the thread (the 1024-scale mask of SAM1, one
+ * full-size plane of the compact formats). Fresh large buffers are costly (zeroed pages, faulted in
+ * on first touch: about 3 ms per MB on small VMs), unlike the response's own buffers these can be kept.
  */
-let scratchBuffer = new Float32Array(0);
-function scratch(length: number): Float32Array {
-  if (scratchBuffer.length < length) scratchBuffer = new Float32Array(length);
-  return scratchBuffer.subarray(0, length);
+const scratchBuffers = { padded: new Float32Array(0), plane: new Float32Array(0) };
+/** Intermediates over 4M floats (16 MiB, a 4-megapixel plane) are not kept. */
+const SCRATCH_KEEP = 4 * 2 ** 20;
+function scratch(which: keyof typeof scratchBuffers, length: number): Float32Array {
+  if (length > SCRATCH_KEEP) return new Float32Array(length);
+  if (scratchBuffers[which].length < length) scratchBuffers[which] = new Float32Array(length);
+  return scratchBuffers[which].subarray(0, length);
 }
+
+/** Where a response's buffers come from (engine/response-memory.ts); plain allocation by default. */
+export type Allocate = (byteLength: number) => ArrayBuffer;
+const plainAllocate: Allocate = (byteLength) => new ArrayBuffer(byteLength);
 
 export interface PostprocessOptions {
   readonly multimask: boolean;
@@ -118,8 +125,11 @@ export interface PostprocessOptions {
   readonly maskFormat?: MaskFormat;
 }
 
-/** Selection, sorting, upsampling and thresholding: decoder outputs to the gateway response. */
-export function postprocess(out: DecoderOutput, g: Geometry, opts: PostprocessOptions): SegmentAnything2Response {
+/**
+ * Selection, sorting, upsampling and thresholding: decoder outputs to the gateway response. The
+ * full-size masks are written into memory from `allocate`.
+ */
+export function postprocess(out: DecoderOutput, g: Geometry, opts: PostprocessOptions, allocate: Allocate = plainAllocate): SegmentAnything2Response {
   const selected = selectTokens(out, opts.multimask);
   const order = descendingOrder(selected.map((t) => out.iou[t]!)).map((i) => selected[i]!);
   const c = order.length;
@@ -131,24 +141,24 @@ export function postprocess(out: DecoderOutput, g: Geometry, opts: PostprocessOp
     }
   });
   return {
-    masks: fullResMasks(out.lowRes, order, g, opts),
+    masks: fullResMasks(out.lowRes, order, g, opts, allocate),
     scores: { data: scores, dims: [c] },
     logits: { data: logits, dims: [c, LOW_RES, LOW_RES] },
   };
 }
 
-function fullResMasks(lowRes: Float32Array, order: number[], g: Geometry, opts: PostprocessOptions): Tensor | BinaryMasks {
+function fullResMasks(lowRes: Float32Array, order: number[], g: Geometry, opts: PostprocessOptions, allocate: Allocate): Tensor | BinaryMasks {
   const pixels = g.width * g.height;
   const dims = [order.length, g.height, g.width] as const;
   const format = opts.maskFormat ?? 'float32';
   if (format === 'float32') {
-    const data = new Float32Array(order.length * pixels);
+    const data = new Float32Array(allocate(order.length * pixels * 4));
     order.forEach((t, k) => upsampleToImage(lowRes, t, g, data, k * pixels));
     if (!opts.returnLogits) for (let i = 0; i < data.length; i++) data[i] = data[i]! > 0 ? 1 : 0;
     return { data, dims };
   }
-  const plane = new Float32Array(pixels);
-  const data = new Uint8Array(format === 'uint8' ? order.length * pixels : Math.ceil((order.length * pixels) / 8));
+  const plane = scratch('plane', pixels);
+  const data = new Uint8Array(allocate(format === 'uint8' ? order.length * pixels : Math.ceil((order.length * pixels) / 8)));
   order.forEach((t, k) => {
     upsampleToImage(lowRes, t, g, plane);
     const base = k * pixels;

@@ -8,6 +8,7 @@ import { toPixels } from '../image/pixels.js';
 import { EMBEDDED_MODEL, embeddedModelSpec } from '../models/model-spec.js';
 import { CacheStorageModelStore } from '../models/model-store.js';
 import { downloadModelFile } from '../models/download.js';
+import { startPageFaulter } from './page-faulter.js';
 import { bytesOf, type Platform } from './platform.js';
 import { webGpuUnavailableReason } from './webgpu.js';
 import { decodeBrowserImage, readDrawable } from './browser-image.js';
@@ -44,4 +45,6 @@ export const browserPlatform: Platform = {
     ];
     return embeddedModelSpec({ url: encoder[0]!, mirrors: encoder.slice(1) }, { url: decoder[0]!, mirrors: decoder.slice(1) });
   },
+  // A helper worker maps each next response buffer's pages while the model runs (engine/response-memory.ts).
+  pageFaulter: startPageFaulter,
 };

@@ -39,4 +39,6 @@ export const nodePlatform: Platform = {
     const root = dirname(createRequire(import.meta.url).resolve(`${EMBEDDED_MODEL.package}/package.json`));
     return embeddedModelSpec(join(root, EMBEDDED_MODEL.encoderFile), join(root, EMBEDDED_MODEL.decoderFile));
   },
+  // Node's allocator reuses freed blocks, so new response buffers are cheap: no helper thread.
+  pageFaulter: () => undefined,
 };

@@ -4,6 +4,7 @@ import { splitSource, type ModelSource, type ModelSpec } from '../models/model-s
 import type { ModelStore } from '../models/model-store.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
 import type { ExecutionProvider } from '../options.js';
+import type { PageFaulter } from './page-faulter.js';
 import type { ImageInput } from '../types.js';
 
 /** The onnxruntime-web module (the platform picks its build). */
@@ -29,6 +30,8 @@ export interface Platform {
   decodeImage(image: ImageInput): Promise<PixelImage>;
   /** The embedded default model with its files located for this platform. */
   embeddedModel(): ModelSpec;
+  /** A helper thread that maps new buffers' pages ahead of use (./page-faulter.ts), where one helps and can run. */
+  pageFaulter(): PageFaulter | undefined;
 }
 
 /** Bytes from a model source; `fetchUrl` handles anything that is not already bytes. */

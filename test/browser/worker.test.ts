@@ -248,6 +248,46 @@ describe('model loading in the worker', () => {
   });
 });
 
+describe('response memory', () => {
+  it('writes masks into buffers a helper thread mapped in advance, each handed out once', async () => {
+    const r = await ctx.page.evaluate(
+      async ({ model, request }) => {
+        const { sam } = window;
+        const segmenter = await sam.createSegmenter({ model, device: 'wasm' });
+        try {
+          const image = await segmenter.setImage(sam.drawImage(160, 120, sam.texture));
+          const kept: Array<{ response: Awaited<ReturnType<typeof segmenter.segment>>; copy: number[] }> = [];
+          for (let i = 0; i < 6; i++) {
+            const response = await segmenter.segment({ image, ...request });
+            kept.push({ response, copy: Array.from(response.masks.data) });
+            // Room for the helper's next buffer to land (it is made while the next decoder run goes on).
+            await new Promise((res) => setTimeout(res, 150));
+          }
+          const other = await segmenter.segment({ image: sam.drawImage(40, 30, sam.texture), ...request });
+          const stats = await segmenter.stats();
+          return {
+            stats: stats.responseBuffers,
+            sameAsFirst: kept.map(({ copy }) => copy.every((v, i) => v === kept[0]!.copy[i])),
+            untouched: kept.map(({ response, copy }) => Array.from(response.masks.data).every((v, i) => v === copy[i])),
+            distinctBuffers: new Set(kept.map(({ response }) => response.masks.data.buffer)).size,
+            otherDims: other.masks.dims,
+          };
+        } finally {
+          await segmenter.close();
+        }
+      },
+      { model: FIXTURES.sam1, request: REQUEST },
+    );
+    expect(r.sameAsFirst).toEqual([true, true, true, true, true, true]);
+    expect(r.untouched).toEqual([true, true, true, true, true, true]);
+    expect(r.distinctBuffers).toBe(6);
+    expect(r.otherDims).toEqual([3, 30, 40]);
+    // The first response (and the other size's) are allocated on the spot; the later ones were prefaulted.
+    expect(r.stats.prefaulted).toBeGreaterThanOrEqual(4);
+    expect(r.stats.prefaulted + r.stats.fresh).toBe(7);
+  });
+});
+
 describe('embedded model in a WASM worker', () => {
   it('segments a drawn disk, rectangle and ellipse from a click and from a box, encoding once', async () => {
     const fresh = await ctx.harness.page();
