@@ -3,7 +3,7 @@
  * triangle on the textured background, 480×360, with a predicate per shape for IoU checks.
  */
 import type { RawImage } from '../lib/types.js';
-import { drawImage, texture } from './helpers.js';
+import { drawImage, iouWith, texture } from './helpers.js';
 
 export const W = 480;
 export const H = 360;
@@ -34,15 +34,5 @@ export function shapesScene(): RawImage {
 
 /** IoU of a W×H 0/1 mask with `inside`. */
 export function sceneIou(data: ArrayLike<number>, inside: (x: number, y: number) => boolean): number {
-  let inter = 0;
-  let union = 0;
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const a = data[y * W + x] === 1;
-      const b = inside(x, y);
-      if (a && b) inter++;
-      if (a || b) union++;
-    }
-  }
-  return inter / union;
+  return iouWith(data, W, H, inside);
 }
