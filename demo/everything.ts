@@ -17,6 +17,8 @@ export interface EverythingHost {
   selection(): BinaryMask | undefined;
   /** Makes `mask` the selection (drawn and exported by main). */
   select(mask: BinaryMask): void;
+  /** Drops the selection and its prompts, so the next click starts a new object. */
+  deselect(): void;
   status(text: string): void;
 }
 
@@ -37,15 +39,19 @@ function toMask(seg: BinaryMaskArray): BinaryMask {
 
 export function installEverything(host: EverythingHost, controls: HTMLElement) {
   const layer = document.createElement('canvas');
+  layer.id = 'everything-layer';
   layer.style.cssText = 'position:absolute;inset:0;width:100%;height:100%;pointer-events:none';
   host.imageCanvas.after(layer);
   const button = document.createElement('button');
+  button.id = 'everything';
   button.textContent = 'Everything';
   button.title = 'All masks of the image (SAM2 automatic mask generator), then click one to select it';
   const keep = document.createElement('button');
+  keep.id = 'keep-object';
   keep.textContent = 'Keep object';
   keep.title = 'Keep the selection as an object in its own colour; exports include every kept object';
   const bar = document.createElement('progress');
+  bar.id = 'everything-progress';
   bar.max = 1;
   bar.value = 0;
   bar.title = 'generateMasks: points decoded';
@@ -95,8 +101,13 @@ export function installEverything(host: EverythingHost, controls: HTMLElement) {
 
   keep.onclick = () => {
     const mask = host.selection();
-    if (!mask) return;
+    if (!mask) {
+      host.status('Nothing to keep yet: select an object first (click it, or pick one after Everything).');
+      return;
+    }
     objects.push(mask);
+    // The next click starts a new object, not another point of this one.
+    host.deselect();
     host.status(`${objects.length} object${objects.length > 1 ? 's' : ''} kept; exports include them all.`);
     redraw();
   };
@@ -109,7 +120,10 @@ export function installEverything(host: EverythingHost, controls: HTMLElement) {
       const best = hits.sort((a, b) => a.area - b.area)[0];
       records = [];
       redraw();
-      if (best) host.select(toMask(best.segmentation));
+      if (best) {
+        host.select(toMask(best.segmentation));
+        host.status(`Selected a mask of ${best.area} px (predicted IoU ${best.predicted_iou.toFixed(3)}). Keep object adds it to the objects; exports include it.`);
+      } else host.status('No mask there. Click Everything again to pick another.');
       return true;
     },
     /** The mask to export: the union of the kept objects and `current`. */

@@ -32,6 +32,8 @@ const prompts: Prompt[] = [];
 let image: Promise<ImageHandle> | undefined;
 let pixels: ImageData | undefined;
 let shown: { response: SegmentAnything2Response; chosen: number } | undefined;
+/** Counts changes of the selection: a hover preview sent before one is stale when it answers. */
+let selections = 0;
 const timing = { encodeMs: 0, decodeMs: 0 };
 /** Performance marks of a visit's first steps, read by the benchmark (`firstMaskMs`, bench/first-mask.ts). */
 const markOnce = (name: string) => performance.getEntriesByName(`sam2-demo:${name}`).length || performance.mark(`sam2-demo:${name}`);
@@ -75,9 +77,17 @@ const everything = installEverything(
     image: () => image,
     selection: current,
     select: (mask) => {
+      selections++;
       [picked, shown, prompts.length] = [mask, undefined, 0];
+      candidates.replaceChildren();
       const rgba = maskToRgba(mask, [30, 144, 255, 150]) as Uint8ClampedArray<ArrayBuffer>;
       overlay.getContext('2d')!.putImageData(new ImageData(rgba, mask.width, mask.height), 0, 0);
+    },
+    deselect: () => {
+      selections++;
+      [picked, shown, prompts.length] = [undefined, undefined, 0];
+      candidates.replaceChildren();
+      draw(undefined);
     },
     status: (text) => (status.textContent = text),
   },
@@ -167,8 +177,11 @@ function request(handle: ImageHandle, extra?: Prompt) {
 
 async function segment(hover?: Prompt): Promise<void> {
   if (!image) return;
+  if (!hover) selections++;
+  const epoch = selections;
   if (!hover && prompts.length === 0) {
-    shown = undefined;
+    // Undo or Clear down to no prompts: no selection (also none picked after Everything).
+    [shown, picked] = [undefined, undefined];
     candidates.textContent = '';
     return draw(undefined);
   }
@@ -177,8 +190,8 @@ async function segment(hover?: Prompt): Promise<void> {
     const handle = await current;
     const started = performance.now();
     const response = await segmenter.segment(request(handle, hover), { hover: !!hover, maskFormat: 'bits' });
-    // An answer about the previous image, or a preview overtaken by a click, is dropped.
-    if (image !== current || (hover && prompts.length > 0)) return;
+    // An answer about the previous image, or a preview overtaken by a click, a pick or a kept object, is dropped.
+    if (image !== current || (hover && (epoch !== selections || prompts.length > 0 || picked))) return;
     timing.decodeMs = Math.round(performance.now() - started);
     if (hover) return draw(response, 0, true);
     shown = { response, chosen: 0 };
@@ -223,7 +236,8 @@ imageCanvas.addEventListener('contextmenu', (e) => {
   void segment();
 });
 imageCanvas.addEventListener('mousemove', (e) => {
-  if (dragStart || prompts.length > 0) return;
+  // No preview over a selection: it would hide it.
+  if (dragStart || prompts.length > 0 || picked) return;
   const [x, y] = toImage(e);
   void segment({ kind: 'point', x, y, label: 1 });
 });

@@ -22,7 +22,12 @@ export function maskStats(masks: Tensor | BinaryMasks, k: number): { area: numbe
 
 /** Intersection over union of mask `k` with a reference inside(x, y) predicate. */
 export function iou(masks: Tensor | BinaryMasks, k: number, inside: (x: number, y: number) => boolean): number {
-  const { data, width: w, height: h } = binaryMask(masks, k);
+  const { data, width, height } = binaryMask(masks, k);
+  return iouWith(data, width, height, inside);
+}
+
+/** Intersection over union of a w×h 0/1 mask with a reference inside(x, y) predicate. */
+export function iouWith(data: ArrayLike<number>, w: number, h: number, inside: (x: number, y: number) => boolean): number {
   let inter = 0;
   let union = 0;
   for (let y = 0; y < h; y++) {

@@ -1,5 +1,5 @@
 /** The browser test page: the library and helpers, as `window.sam`, for page.evaluate. */
-import { createSegmenter, createVideoTracker, deleteCachedModel, listCachedModels, toGatewayJSON } from '../../lib/index.js';
+import { createSegmenter, createVideoTracker, deleteCachedModel, listCachedModels, toCocoRle, toGatewayJSON } from '../../lib/index.js';
 import { diskFrame, inside, maskIou } from '../video/clip.js';
 import { CacheStorageModelStore, loadModelFile } from '../../lib/models/model-store.js';
 import { wrap, type Remote } from 'comlink';
@@ -7,6 +7,7 @@ import { drawImage, iou, maskStats, texture } from '../helpers.js';
 import type { FaultWorkerApi } from './fault.worker.js';
 import type { DecodeWorkerApi } from './decode.worker.js';
 import { decodeRgb } from './decode-rgb.js';
+import * as shapes from '../shapes-scene.js';
 
 /** Long tasks seen on this page's main thread. */
 const longTasks: Array<{ start: number; duration: number }> = [];
@@ -33,7 +34,7 @@ async function decodeImage(bytes: number[], where: 'page' | 'worker') {
   return decodeRgb(new Uint8Array(bytes));
 }
 
-const api = { decodeImage, createVideoTracker, diskFrame, inside, maskIou, faultWorker, faultWorkers, createSegmenter, listCachedModels, deleteCachedModel, toGatewayJSON, drawImage, iou, maskStats, texture, longTasks, CacheStorageModelStore, loadModelFile };
+const api = { decodeImage, createVideoTracker, diskFrame, inside, maskIou, faultWorker, faultWorkers, createSegmenter, listCachedModels, deleteCachedModel, toGatewayJSON, toCocoRle, shapes, drawImage, iou, maskStats, texture, longTasks, CacheStorageModelStore, loadModelFile };
 export type PageApi = typeof api;
 declare global {
   interface Window {

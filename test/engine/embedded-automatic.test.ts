@@ -7,40 +7,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSegmenter, type BinaryMaskArray, type Segmenter } from '../../lib/node.js';
+import { createSegmenter, type Segmenter } from '../../lib/node.js';
 import { batchedDecoder } from '../../lib/models/onnx-batch.js';
 import { withExtraOutputs } from '../../lib/models/onnx-outputs.js';
 import { EMBEDDED_MODEL } from '../../lib/models/model-spec.js';
-import { drawImage, texture } from '../helpers.js';
+import { disk, inDisk, inRect, inTri, rect, sceneIou, shapesScene } from '../shapes-scene.js';
 
-const W = 480;
-const H = 360;
-const disk = { x: 120, y: 120, r: 70 };
-const rect = { x0: 270, y0: 60, x1: 440, y1: 200 };
-const tri = { x0: 150, x1: 420, y0: 230, y1: 340 }; // apex up, base at y1
-const inDisk = (x: number, y: number) => (x - disk.x) ** 2 + (y - disk.y) ** 2 <= disk.r ** 2;
-const inRect = (x: number, y: number) => x >= rect.x0 && x <= rect.x1 && y >= rect.y0 && y <= rect.y1;
-const inTri = (x: number, y: number) => {
-  if (y < tri.y0 || y > tri.y1) return false;
-  const half = ((y - tri.y0) / (tri.y1 - tri.y0)) * ((tri.x1 - tri.x0) / 2);
-  const mid = (tri.x0 + tri.x1) / 2;
-  return Math.abs(x - mid) <= half;
-};
-const scene = drawImage(W, H, (x, y) => (inDisk(x, y) ? [220, 60, 40] : inRect(x, y) ? [40, 90, 210] : inTri(x, y) ? [250, 210, 30] : texture(x, y)));
-
-function maskIou(seg: BinaryMaskArray, inside: (x: number, y: number) => boolean): number {
-  let inter = 0;
-  let union = 0;
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const a = seg.data[y * W + x] === 1;
-      const b = inside(x, y);
-      if (a && b) inter++;
-      if (a || b) union++;
-    }
-  }
-  return inter / union;
-}
+const scene = shapesScene();
 
 let segmenter: Segmenter;
 beforeAll(async () => {
@@ -90,7 +63,7 @@ describe('embedded model', () => {
     const records = await segmenter.generateMasks(scene, { points_per_side: 8 });
     expect((await segmenter.stats()).decoderRuns - before).toBe(1);
     for (const [name, inside] of [['disk', inDisk], ['rectangle', inRect], ['triangle', inTri]] as const) {
-      const best = Math.max(...records.map((r) => maskIou(r.segmentation, inside)));
+      const best = Math.max(...records.map((r) => sceneIou(r.segmentation.data, inside)));
       expect(best, name).toBeGreaterThanOrEqual(0.9);
     }
     for (const r of records) {
