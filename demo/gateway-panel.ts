@@ -40,10 +40,11 @@ async function controlled(): Promise<void> {
   if (!container.controller) await new Promise((r) => container.addEventListener('controllerchange', r, { once: true }));
 }
 
-/** The SDK's error as text: an HTTP error's status and detail, else its message. */
+/** The SDK's error as text: the runner's detail (HTTPError, ValidationError), a status, or the message. */
 function sdkErrorText(e: unknown): string {
-  const err = e as { statusCode?: number; detail?: unknown; message?: string };
-  if (err.statusCode !== undefined) return `HTTP ${err.statusCode}: ${JSON.stringify(err.detail ?? err.message)}`;
+  const err = e as { name?: string; statusCode?: number; detail?: unknown };
+  if (err.detail !== undefined) return `${err.name ?? 'Error'} ${JSON.stringify(err.detail)}`;
+  if (err.statusCode !== undefined) return `HTTP ${err.statusCode}: ${errorText(e)}`;
   return errorText(e);
 }
 

@@ -3,7 +3,9 @@
  * `convert("RGB")` drop it), compressed with the platform's `CompressionStream('deflate')` (zlib,
  * as PNG wants): what the remote engine sends for pixels it cannot send as they are.
  */
+import { concatBytes } from '../bytes.js';
 import { crc32 } from '../models/zip.js';
+import { PNG_SIGNATURE } from './formats/png.js';
 import type { PixelImage } from '../pipeline/preprocess.js';
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
@@ -44,12 +46,6 @@ export async function encodeRgbPng(pixels: PixelImage): Promise<Uint8Array<Array
     },
   });
   const idat = new Uint8Array(await new Response(rows.pipeThrough(new CompressionStream('deflate') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>)).arrayBuffer());
-  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  const png = concatBytes([Uint8Array.from(PNG_SIGNATURE), chunk('IHDR', header), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
+  return png as Uint8Array<ArrayBuffer>;
 }
