@@ -6,6 +6,7 @@ import { binaryMask, createSegmenter, maskToRgba, SAM2_MODELS, type BinaryMask, 
 import { errorText } from '../lib/errors.js';
 import { installEverything } from './everything.js';
 import { downloadExport, type ExportKind } from './exports.js';
+import { installGatewayPanel, type PromptFields } from './gateway-panel.js';
 import { drawOverlay, type Prompt } from './overlay.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -40,7 +41,8 @@ const markOnce = (name: string) => performance.getEntriesByName(`sam2-demo:${nam
 
 // The built demo works offline: its service worker precaches the app and onnxruntime-web's files,
 // and the library keeps the checked model files in Cache Storage.
-if (import.meta.env.PROD && 'serviceWorker' in navigator) void navigator.serviceWorker.register('/sw.js');
+// It also routes the "Gateway client" panel's SDK calls to this page (demo/gateway-panel.ts).
+if (import.meta.env.PROD && 'serviceWorker' in navigator) void navigator.serviceWorker.register('/sw.js', { type: 'module' });
 
 // A module worker runs the model: WebGPU when it can start, else WASM (and the page says why).
 const loaded = new Map<string, { loaded: number; total: number }>();
@@ -163,16 +165,19 @@ function showCandidates(response: SegmentAnything2Response): void {
   );
 }
 
-/** The gateway request for the current prompts (plus an optional hover point). */
-function request(handle: ImageHandle, extra?: Prompt) {
-  const all = extra ? [...prompts, extra] : prompts;
+/** The gateway request's prompt fields for `all`. */
+function promptFields(all: readonly Prompt[]): PromptFields {
   const points = all.filter((p) => p.kind === 'point');
   const box = all.findLast((p) => p.kind === 'box');
   return {
-    image: handle,
     ...(points.length ? { point_coords: points.map((p) => [p.x, p.y]), point_labels: points.map((p) => p.label) } : {}),
     ...(box ? { box: box.box } : {}),
   };
+}
+
+/** The gateway request for the current prompts (plus an optional hover point). */
+function request(handle: ImageHandle, extra?: Prompt) {
+  return { image: handle, ...promptFields(extra ? [...prompts, extra] : prompts) };
 }
 
 async function segment(hover?: Prompt): Promise<void> {
@@ -254,6 +259,21 @@ async function openBlob(file: Blob): Promise<void> {
   show(bitmap, bitmap.width, bitmap.height);
   bitmap.close();
 }
+
+// The official SDK, pointed at the gateway, answered by this page: demo/gateway-panel.ts.
+installGatewayPanel(
+  {
+    segmenter,
+    imageCanvas,
+    prompt: () => (prompts.length ? promptFields(prompts) : undefined),
+    show: (response) => {
+      shown = { response, chosen: 0 };
+      draw(response);
+      showCandidates(response);
+    },
+  },
+  $<HTMLDetailsElement>('gateway'),
+);
 
 $('sample').addEventListener('click', drawSample);
 $('undo').addEventListener('click', () => {

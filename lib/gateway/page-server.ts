@@ -5,10 +5,12 @@
 import type { Segmenter } from '../options.js';
 import { createGatewayHandler, type GatewayHandlerOptions } from './handler.js';
 import { GATEWAY_MESSAGE, type GatewayMessage, type GatewayReply } from './page-protocol.js';
+import { SERVED_BY_HEADER } from './routes.js';
 
 /**
  * Answers the service worker's gateway requests with `segmenter` until the returned function is
- * called. The 200 body streams to the service worker where streams can be transferred.
+ * called. The 200 body streams to the service worker where streams can be transferred. Every
+ * answer carries `x-sam2-web-served-by: page`.
  */
 export function answerGatewayRequests(segmenter: Pick<Segmenter, 'segment'>, options: GatewayHandlerOptions = {}): () => void {
   const container = navigator.serviceWorker;
@@ -23,7 +25,7 @@ export function answerGatewayRequests(segmenter: Pick<Segmenter, 'segment'>, opt
       try {
         const request = new Request(new URL(message.route!, location.origin), { method: message.method, headers: message.headers, body: message.body });
         const response = await handle(request);
-        const headers = [...response.headers];
+        const headers: [string, string][] = [...response.headers, [SERVED_BY_HEADER, 'page']];
         const body = response.body;
         if (body) {
           try {

@@ -7,10 +7,13 @@
 import { closedError, ERROR_CODES, errorOf, errorWithStatus, type ErrorDetail, type SegmentAnything2Error, type SegmentAnything2ErrorCode } from '../errors.js';
 import { sha256Hex } from '../bytes.js';
 import { headerSize } from '../image/header.js';
+import { fromRaw, isRawImage } from '../image/pixels.js';
+import { encodeRgbPng } from '../image/png-encode.js';
+import { copyImageBuffers } from '../image/snapshot.js';
 import { GATEWAY_DEFAULT_MODEL_ID } from '../models/registry.js';
 import { BOOLEAN_FIELDS, PROMPT_FIELDS, flatShape, parseBoolean, type PromptFieldName } from '../pipeline/request.js';
 import type { BackendInfo, RemoteOptions, Segmenter } from '../options.js';
-import type { ImageHandle, ImageInput, PromptField, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from '../types.js';
+import type { ImageHandle, ImageInput, PromptField, RawImage, SegmentAnything2Request, SegmentAnything2Response, SegmentOptions } from '../types.js';
 import { ERROR_CODE_HEADER, SEGMENT_PATH } from './routes.js';
 import { readMasksResponse } from './masks-reader.js';
 
@@ -101,28 +104,22 @@ function shortestFloat32(x: number): string {
 async function imageBlob(image: ImageInput): Promise<Blob> {
   if (image instanceof Blob) return image;
   if (image instanceof ArrayBuffer || image instanceof Uint8Array) return new Blob([image as BlobPart]);
+  // Raw pixels and ImageData (Node and browsers alike): a lossless RGB PNG, alpha dropped as the engine drops it.
+  if (isRawImage(image)) return new Blob([await encodeRgbPng(fromRaw(copyImageBuffers(image)!.image as RawImage))], { type: 'image/png' });
   if (typeof OffscreenCanvas !== 'undefined') {
-    // Pixels (ImageData, ImageBitmap, canvas, <img>, RawImage): sent as a lossless PNG.
-    const source = image as { width: number; height: number; naturalWidth?: number; naturalHeight?: number; data?: ArrayLike<number>; channels?: number };
-    const width = source.naturalWidth || source.width;
-    const height = source.naturalHeight || source.height;
-    const canvas = new OffscreenCanvas(width, height);
-    const ctx = canvas.getContext('2d')!;
-    if (source.data) {
-      const rgba = new Uint8ClampedArray(width * height * 4);
-      const ch = source.channels ?? 4;
-      for (let i = 0, j = 0; i < rgba.length; i += 4, j += ch) {
-        rgba[i] = source.data[j]!;
-        rgba[i + 1] = source.data[j + 1]!;
-        rgba[i + 2] = source.data[j + 2]!;
-        rgba[i + 3] = 255;
-      }
-      ctx.putImageData(new ImageData(rgba, width, height), 0, 0);
-    } else ctx.drawImage(image as CanvasImageSource, 0, 0);
+    // Drawables (ImageBitmap, canvas, <img>): drawn, then sent as a lossless PNG.
+    const source = image as { width: number; height: number; naturalWidth?: number; naturalHeight?: number };
+    const canvas = new OffscreenCanvas(source.naturalWidth || source.width, source.naturalHeight || source.height);
+    canvas.getContext('2d')!.drawImage(image as CanvasImageSource, 0, 0);
     return canvas.convertToBlob({ type: 'image/png' });
   }
   throw errorOf('VALIDATION', [
-    { type: 'value_error', loc: ['body', 'image'], msg: 'Value error, a remote segmenter here needs encoded image bytes (a Blob, ArrayBuffer or Uint8Array).', input: null },
+    {
+      type: 'value_error',
+      loc: ['body', 'image'],
+      msg: 'Value error, a remote segmenter here needs encoded image bytes (a Blob, ArrayBuffer or Uint8Array) or raw pixels ({data, width, height, channels?}).',
+      input: null,
+    },
   ]);
 }
 

@@ -27,13 +27,14 @@ export function imageDecodeError(cause: unknown): SegmentAnything2Error {
   return errorOf(pillowValueError ? 'IMAGE_VALUE_ERROR' : 'IMAGE_DECODE', PIPELINE_ERROR_MESSAGE, cause);
 }
 
-function isRawImage(v: unknown): v is RawImage {
+export function isRawImage(v: unknown): v is RawImage {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Partial<RawImage>;
   return (r.data instanceof Uint8Array || r.data instanceof Uint8ClampedArray) && typeof r.width === 'number' && typeof r.height === 'number';
 }
 
-function fromRaw(raw: RawImage): PixelImage {
+/** `raw` checked (positive integer size, 3 or 4 channels, enough bytes) as pixels; INVALID_IMAGE otherwise. */
+export function fromRaw(raw: RawImage): PixelImage {
   const channels = raw.channels ?? 4;
   const { width, height, data } = raw;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || (channels !== 3 && channels !== 4)) {

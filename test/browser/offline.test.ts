@@ -1,6 +1,7 @@
 /**
  * The built demo as an offline PWA: after one online visit, a reload with the browser context
- * offline still loads the app, the worker, onnxruntime-web and the model, and segments.
+ * offline still loads the app, the worker, onnxruntime-web and the model, and segments; the
+ * Gateway client panel's SDK call is answered by the page through sw.js.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -53,6 +54,14 @@ describe('offline PWA', () => {
     });
     expect(alpha[0]).toBeGreaterThan(0);
     expect(alpha[1]).toBe(0);
+
+    // The Gateway client panel, still offline: sw.js routes the SDK's call to the page (the SDK's chunk is precached).
+    await page.click('#gateway summary');
+    const result = (re: RegExp) => [(s: string) => new RegExp(s).test(document.getElementById('gateway-result')!.textContent!), re.source, { timeout: 120_000 }] as const;
+    await page.waitForFunction(...result(/^Ready|could not start/));
+    await page.click('#gateway-send');
+    await page.waitForFunction(...result(/^HTTP|failed/));
+    expect(await page.textContent('#gateway-result')).toMatch(/^HTTP 200 from this page \(x-sam2-web-served-by: page\)/);
     await context.close();
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The remote engine against this package's own server: byte-identical answers to the local engine
- * (float32 and bits), the same status/code/detail for errors, a gateway-layer server's error shape,
+ * (float32 and bits, encoded images and raw pixels), the same status/code/detail for errors, a gateway-layer server's error shape,
  * and `fallback: 'remote'` when the local model cannot load.
  */
 import { createServer } from 'node:http';
@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayServer, type GatewayServer } from '../../lib/gateway/server.js';
+import { encodeRgbPng } from '../../lib/image/png-encode.js';
 import { createSegmenter, SegmentAnything2Error, toGatewayJSON, type Segmenter, type SegmentAnything2Request } from '../../lib/node.js';
 import { fixtureModel, sam2Decoder } from '../fixtures/models.js';
 import { drawImage, texture } from '../helpers.js';
@@ -67,6 +68,34 @@ describe('remote engine (runner layer, against sam2-web serve)', () => {
     const a = await remote.segment({ image: handle, point_coords: '[[20,20]]', point_labels: '[1]' });
     const b = await local.segment({ image, point_coords: '[[20,20]]', point_labels: '[1]' });
     expect(toGatewayJSON(a)).toBe(toGatewayJSON(b));
+  });
+
+  it('sends raw pixels (RGBA with varying alpha, RGB, ImageData-like) as a lossless PNG, byte-identically to local', async () => {
+    const rgba = drawImage(120, 90, texture);
+    // Alpha that varies: dropped, never composited, by the local engine and by the PNG sent.
+    for (let i = 3; i < rgba.data.length; i += 4) rgba.data[i] = (i * 37) & 255;
+    const rgb = new Uint8Array(120 * 90 * 3);
+    for (let p = 0; p < 120 * 90; p++) rgb.set(rgba.data.subarray(p * 4, p * 4 + 3), p * 3);
+    const clamped = { data: new Uint8ClampedArray(rgba.data), width: 120, height: 90 };
+    const reference = await local.segment({ image: rgba, point_coords: '[[60,40]]', point_labels: '[1]' });
+    for (const raw of [rgba, { data: rgb, width: 120, height: 90, channels: 3 as const }, clamped]) {
+      const a = await remote.segment({ image: raw, point_coords: '[[60,40]]', point_labels: '[1]' });
+      expect(toGatewayJSON(a)).toBe(toGatewayJSON(reference));
+    }
+    // The PNG itself: sharp reads back exactly the RGB pixels.
+    const png = await encodeRgbPng({ data: rgba.data, width: 120, height: 90, channels: 4 });
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height, info.channels]).toEqual([120, 90, 3]);
+    expect(new Uint8Array(data).every((v, i) => v === rgb[i])).toBe(true);
+    // A setImage handle of raw pixels prompts the same.
+    const handle = await remote.setImage({ data: rgb, width: 120, height: 90, channels: 3 });
+    expect([handle.width, handle.height]).toEqual([120, 90]);
+    expect(toGatewayJSON(await remote.segment({ image: handle, point_coords: '[[60,40]]', point_labels: '[1]' }))).toBe(toGatewayJSON(reference));
+    // Raw pixels that do not add up are the local engine's error, before anything is sent.
+    const short = { image: { data: new Uint8Array(10), width: 120, height: 90 } } as SegmentAnything2Request;
+    const [x, y] = await Promise.all([outcome(remote.segment(short)), outcome(local.segment(short))]);
+    expect(x).toEqual(y);
+    expect(x).toMatchObject({ code: 'INVALID_IMAGE', isError: true });
   });
 
   it.each<[string, Record<string, unknown>]>([
