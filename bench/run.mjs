@@ -291,11 +291,11 @@ function markdown(r) {
     `| Per click vs minisam 0.2 (ours ÷ theirs, 1 mask; 3 masks) | ×${r.vsMinisamRatio}; ×${r.vsMinisamRatioMultimask} |`,
     `| Memory growth over ${r.memory.prompts} prompts (Chromium renderer + GPU RSS; page JS heap) | ${mb(r.memoryGrowthBytes)}; ${mb(r.memory.pageHeapGrowthBytes)} |`,
     `| Embedding per cached image (${r.memory.embeddingLocation}) | ${mb(r.memory.embeddingBytesPerImage)} |`,
-    `| WASM ÷ native onnxruntime (${r.native.runtime}, ${r.native.threads} threads): decoder; encoder | ×${r.wasmVsNativeDecoderRatio} (${r.cases.find((c) => c.config === r.backend && c.kind === '1 point' && c.multimask).bare.p50} vs ${r.native.decode.p50} ms); ×${r.wasmVsNativeEncoderRatio} (${r.configs.find((c) => c.name === r.backend).bareEncodeMs} vs ${Math.round(r.native.encode.p50)} ms) |`,
+    `| WASM ÷ native onnxruntime (${r.native.runtime}, ${r.native.threads} thread${r.native.threads > 1 ? 's' : ''}): decoder; encoder | ×${r.wasmVsNativeDecoderRatio} (${r.cases.find((c) => c.config === r.backend && c.kind === '1 point' && c.multimask).bare.p50} vs ${r.native.decode.p50} ms); ×${r.wasmVsNativeEncoderRatio} (${r.configs.find((c) => c.name === r.backend).bareEncodeMs} vs ${Math.round(r.native.encode.p50)} ms) |`,
     `| First mask in the built demo, first visit (page; model ready; encode; first decode) | ${r.firstMaskMs} ms (${r.firstMask.breakdown.pageMs}; ${r.firstMask.breakdown.modelReadyMs}; ${r.firstMask.breakdown.encodeMs}; ${r.firstMask.breakdown.firstDecodeMs} ms); returning visit ${r.firstMask.returningFirstMaskMs} ms |`,
     r.gpu?.measured
       ? `| GPU (${r.gpu.adapter}): encode; prompt p50 / p95 (3 float32 masks; bits) | ${r.gpu.encodeMs} ms; ${r.gpu.prompt.p50} / ${r.gpu.prompt.p95} ms; ${r.gpu.promptBits.p50} / ${r.gpu.promptBits.p95} ms |`
-      : `| GPU | not measured: ${r.gpu?.reason ?? 'no GPU'} |`,
+      : `| GPU | ${r.gpu?.reason ?? 'not measured'} |`,
     '',
     '| Backend | Prompt | Masks | p50 ms | p95 ms | bare run p50 ms | overhead |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: |',
