@@ -28,6 +28,8 @@ let last: VideoFrameResult | undefined;
 /** One RLE line per tracked frame, by frame index. */
 const lines = new Map<number, string>();
 let recorder: MediaRecorder | undefined;
+/** Settles once the last recording has delivered its final chunk. */
+let recorderStopped: Promise<void> = Promise.resolve();
 const recorded: Blob[] = [];
 let lastMs = 0;
 
@@ -89,15 +91,28 @@ async function play(): Promise<void> {
     playing = false;
   } else {
     await video.play();
-    // Each presented frame is tracked when the tracker is free; frames meanwhile are skipped.
+    // Each presented frame is tracked when the tracker is free; frames meanwhile are skipped. The
+    // end of a file stops tracking (and the recording) once the frame in flight is done.
+    let inFlight: Promise<void> | undefined;
     const step = async () => {
       if (!playing) return;
-      await trackOne();
-      video.requestVideoFrameCallback(() => void step());
+      inFlight = trackOne();
+      await inFlight;
+      inFlight = undefined;
+      if (video.ended) finish();
+      else video.requestVideoFrameCallback(() => void step());
     };
+    video.addEventListener('ended', () => (inFlight ? void inFlight.then(finish) : finish()), { once: true });
     video.requestVideoFrameCallback(() => void step());
     return;
   }
+  finish();
+}
+
+/** The end of a clip or file: stop tracking and recording. */
+function finish(): void {
+  if (!playing && !recorder) return;
+  playing = false;
   stopRecording();
   say('done');
 }
@@ -116,8 +131,11 @@ function startRecording(): void {
 }
 
 function stopRecording(): void {
-  recorder?.stop();
+  const r = recorder;
   recorder = undefined;
+  if (!r || r.state === 'inactive') return;
+  recorderStopped = new Promise((resolve) => r.addEventListener('stop', () => resolve(), { once: true }));
+  r.stop();
 }
 
 async function reset(): Promise<void> {
@@ -189,7 +207,8 @@ $('export-rle').addEventListener('click', () => {
   const text = [...lines.entries()].sort((a, b) => a[0] - b[0]).map(([, l]) => l).join('\n');
   download(new Blob([`${text}\n`], { type: 'application/x-ndjson' }), 'masks.coco-rle.jsonl');
 });
-$('export-webm').addEventListener('click', () => {
+$('export-webm').addEventListener('click', async () => {
+  await recorderStopped;
   if (!recorded.length) {
     say('no mask video recorded (MediaRecorder unavailable, or nothing played yet)');
     return;
