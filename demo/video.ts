@@ -28,9 +28,12 @@ let last: VideoFrameResult | undefined;
 /** One RLE line per tracked frame, by frame index. */
 const lines = new Map<number, string>();
 let recorder: MediaRecorder | undefined;
+/** The recorded canvas track: one video frame per drawn result (captureStream(0) + requestFrame). */
+let recordedTrack: CanvasCaptureMediaStreamTrack | undefined;
 /** Settles once the last recording has delivered its final chunk. */
 let recorderStopped: Promise<void> = Promise.resolve();
-const recorded: Blob[] = [];
+/** The chunks of the latest recording (each Play starts a new one). */
+let recorded: Blob[] = [];
 let lastMs = 0;
 
 function say(extra = ''): void {
@@ -60,6 +63,7 @@ function draw(frame: ImageData, result?: VideoFrameResult): void {
     });
   }
   ctx.putImageData(out, 0, 0);
+  recordedTrack?.requestFrame();
 }
 
 function record(result: VideoFrameResult): void {
@@ -125,17 +129,26 @@ function pause(): void {
 
 function startRecording(): void {
   if (typeof MediaRecorder === 'undefined' || recorder || !('captureStream' in view)) return;
-  recorder = new MediaRecorder(view.captureStream(), { mimeType: MediaRecorder.isTypeSupported('video/webm') ? 'video/webm' : '' });
-  recorder.ondataavailable = (e) => e.data.size && recorded.push(e.data);
+  const stream = view.captureStream(0);
+  recordedTrack = stream.getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
+  recorder = new MediaRecorder(stream, { mimeType: MediaRecorder.isTypeSupported('video/webm') ? 'video/webm' : '' });
+  const chunks: Blob[] = (recorded = []);
+  recorder.ondataavailable = (e) => e.data.size && chunks.push(e.data);
   recorder.start(250);
+  // The frame shown when playing starts (the prompted one) opens the video.
+  recordedTrack.requestFrame();
 }
 
 function stopRecording(): void {
   const r = recorder;
   recorder = undefined;
+  recordedTrack = undefined;
   if (!r || r.state === 'inactive') return;
-  recorderStopped = new Promise((resolve) => r.addEventListener('stop', () => resolve(), { once: true }));
-  r.stop();
+  recorderStopped = new Promise((resolve) => {
+    r.addEventListener('stop', () => resolve(), { once: true });
+    // The last requested frame reaches the recorder with the next paint: stop after it.
+    setTimeout(() => r.stop(), 200);
+  });
 }
 
 async function reset(): Promise<void> {
@@ -146,7 +159,7 @@ async function reset(): Promise<void> {
   objectId = 1;
   last = undefined;
   lines.clear();
-  recorded.length = 0;
+  recorded = [];
 }
 
 $('sample').addEventListener('click', async () => {

@@ -149,18 +149,25 @@ describe('demo Video tab', () => {
           v.onloadeddata = resolve;
           v.onerror = () => reject(new Error(`the mask video does not decode: ${v.error?.message}`));
         });
+        const readyState = v.readyState;
         // MediaRecorder writes no duration: seeking past the end makes the element find it.
         if (!Number.isFinite(v.duration)) {
-          const known = new Promise((r) => (v.ondurationchange = r));
+          const known = new Promise<void>((resolve) => {
+            const check = () => Number.isFinite(v.duration) && resolve();
+            v.ondurationchange = check;
+            v.onseeked = check;
+            v.ontimeupdate = check;
+            setTimeout(resolve, 20_000);
+          });
           v.currentTime = 1e6;
           await known;
         }
-        return { width: v.videoWidth, height: v.videoHeight, duration: v.duration, readyState: v.readyState };
+        return { width: v.videoWidth, height: v.videoHeight, duration: v.duration, readyState };
       }, Array.from(masks));
       expect(decoded.width).toBe(256);
       expect(decoded.height).toBe(192);
       expect(decoded.readyState).toBeGreaterThanOrEqual(2);
-      expect(Number.isFinite(decoded.duration) && decoded.duration > 0).toBe(true);
+      expect(Number.isFinite(decoded.duration) && decoded.duration > 0, `duration ${decoded.duration}`).toBe(true);
     } finally {
       await page.close();
       await rm(dir, { recursive: true, force: true });
