@@ -28,7 +28,12 @@ let last: VideoFrameResult | undefined;
 /** One RLE line per tracked frame, by frame index. */
 const lines = new Map<number, string>();
 let recorder: MediaRecorder | undefined;
-const recorded: Blob[] = [];
+/** The recorded canvas track: one video frame per drawn result (captureStream(0) + requestFrame). */
+let recordedTrack: CanvasCaptureMediaStreamTrack | undefined;
+/** Settles once the last recording has delivered its final chunk. */
+let recorderStopped: Promise<void> = Promise.resolve();
+/** The chunks of the latest recording (each Play starts a new one). */
+let recorded: Blob[] = [];
 let lastMs = 0;
 
 function say(extra = ''): void {
@@ -58,6 +63,7 @@ function draw(frame: ImageData, result?: VideoFrameResult): void {
     });
   }
   ctx.putImageData(out, 0, 0);
+  recordedTrack?.requestFrame();
 }
 
 function record(result: VideoFrameResult): void {
@@ -89,15 +95,28 @@ async function play(): Promise<void> {
     playing = false;
   } else {
     await video.play();
-    // Each presented frame is tracked when the tracker is free; frames meanwhile are skipped.
+    // Each presented frame is tracked when the tracker is free; frames meanwhile are skipped. The
+    // end of a file stops tracking (and the recording) once the frame in flight is done.
+    let inFlight: Promise<void> | undefined;
     const step = async () => {
       if (!playing) return;
-      await trackOne();
-      video.requestVideoFrameCallback(() => void step());
+      inFlight = trackOne();
+      await inFlight;
+      inFlight = undefined;
+      if (video.ended) finish();
+      else video.requestVideoFrameCallback(() => void step());
     };
+    video.addEventListener('ended', () => (inFlight ? void inFlight.then(finish) : finish()), { once: true });
     video.requestVideoFrameCallback(() => void step());
     return;
   }
+  finish();
+}
+
+/** The end of a clip or file: stop tracking and recording. */
+function finish(): void {
+  if (!playing && !recorder) return;
+  playing = false;
   stopRecording();
   say('done');
 }
@@ -110,14 +129,26 @@ function pause(): void {
 
 function startRecording(): void {
   if (typeof MediaRecorder === 'undefined' || recorder || !('captureStream' in view)) return;
-  recorder = new MediaRecorder(view.captureStream(), { mimeType: MediaRecorder.isTypeSupported('video/webm') ? 'video/webm' : '' });
-  recorder.ondataavailable = (e) => e.data.size && recorded.push(e.data);
+  const stream = view.captureStream(0);
+  recordedTrack = stream.getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
+  recorder = new MediaRecorder(stream, { mimeType: MediaRecorder.isTypeSupported('video/webm') ? 'video/webm' : '' });
+  const chunks: Blob[] = (recorded = []);
+  recorder.ondataavailable = (e) => e.data.size && chunks.push(e.data);
   recorder.start(250);
+  // The frame shown when playing starts (the prompted one) opens the video.
+  recordedTrack.requestFrame();
 }
 
 function stopRecording(): void {
-  recorder?.stop();
+  const r = recorder;
   recorder = undefined;
+  recordedTrack = undefined;
+  if (!r || r.state === 'inactive') return;
+  recorderStopped = new Promise((resolve) => {
+    r.addEventListener('stop', () => resolve(), { once: true });
+    // The last requested frame reaches the recorder with the next paint: stop after it.
+    setTimeout(() => r.stop(), 200);
+  });
 }
 
 async function reset(): Promise<void> {
@@ -128,7 +159,7 @@ async function reset(): Promise<void> {
   objectId = 1;
   last = undefined;
   lines.clear();
-  recorded.length = 0;
+  recorded = [];
 }
 
 $('sample').addEventListener('click', async () => {
@@ -189,7 +220,8 @@ $('export-rle').addEventListener('click', () => {
   const text = [...lines.entries()].sort((a, b) => a[0] - b[0]).map(([, l]) => l).join('\n');
   download(new Blob([`${text}\n`], { type: 'application/x-ndjson' }), 'masks.coco-rle.jsonl');
 });
-$('export-webm').addEventListener('click', () => {
+$('export-webm').addEventListener('click', async () => {
+  await recorderStopped;
   if (!recorded.length) {
     say('no mask video recorded (MediaRecorder unavailable, or nothing played yet)');
     return;

@@ -27,10 +27,12 @@ export class OrtRuntime {
 
   /**
    * A session on exactly one execution provider, so ORT cannot fall back silently. On WebGPU the
-   * encoder's outputs stay in GPU buffers and feed the decoder with no read-back.
+   * encoder's outputs stay in GPU buffers and feed the decoder with no read-back; `gpuOutputs` names
+   * the outputs that stay on the GPU for other graphs (every output of an encoder).
    */
-  async createSession(model: Uint8Array, what: 'encoder' | 'decoder'): Promise<OrtSession> {
-    const gpuOutputs = this.executionProvider === 'webgpu' && what === 'encoder';
+  async createSession(model: Uint8Array, what: string, gpuOutputs: readonly string[] = []): Promise<OrtSession> {
+    const webgpu = this.executionProvider === 'webgpu';
+    const location = webgpu && what === 'encoder' ? ('gpu-buffer' as const) : webgpu && gpuOutputs.length ? Object.fromEntries(gpuOutputs.map((n) => [n, 'gpu-buffer' as const])) : undefined;
     try {
       return await this.ort.InferenceSession.create(model, {
         executionProviders: [this.executionProvider],
@@ -38,7 +40,7 @@ export class OrtRuntime {
         // Idle pool threads sleep instead of spinning: on small machines a spinning pool starves
         // the page's main thread and the worker's own JS.
         extra: { session: { intra_op: { allow_spinning: '0' } } },
-        ...(gpuOutputs ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
+        ...(location ? { preferredOutputLocation: location } : {}),
       });
     } catch (cause) {
       throw errorOf('MODEL_LOAD', `Could not create the ${what} session on ${this.executionProvider}: ${errorText(cause)}`, cause);

@@ -1,7 +1,7 @@
 /**
  * SAM2's memory bank as pure code: which memories and object pointers a frame attends to (the
- * reference's choice by frame distance), and their assembly into contract 1A's fixed-shape inputs
- * (padding happens only here). the shared video contract (shared/docs/video-contract) §1A "Bank layout" and §2 `track_step`.
+ * reference's choice by frame distance), and their plan in contract 1A's fixed-shape inputs (padding
+ * happens only there). The shared video contract (shared/docs/video-contract) §1A "Bank layout" and §2 `track_step`.
  */
 
 /** SAM2's `num_maskmem`: one conditioning slot and six recent ones. */
@@ -13,33 +13,27 @@ export const MEM_DIM = 64;
 export const POINTER_DIM = 256;
 export const POINTER_ROWS = POINTER_DIM / MEM_DIM;
 
-/** One frame's memory for one object. */
+/** One frame's memory for one object; the selection below only reads its frame index. */
 export interface MemoryEntry {
   readonly frameIndex: number;
-  /** memory_tokens, token-major [T, 1, 64]. */
-  readonly tokens: Float32Array;
-  /** memory_pos, token-major [T, 1, 64] (without the temporal encoding). */
-  readonly pos: Float32Array;
-  /** object_pointer [256]. */
-  readonly pointer: Float32Array;
 }
 
 /** A spatial memory chosen for a frame, with its row of the temporal-encoding table. */
-export interface Slot {
-  readonly entry: MemoryEntry;
+export interface Slot<E extends MemoryEntry = MemoryEntry> {
+  readonly entry: E;
   /** Row of `memory_temporal_positional_encoding`: 6 for the conditioning frame, r − 1 for the frame r away. */
   readonly tposRow: number;
 }
 
-export interface PointerChoice {
-  readonly entry: MemoryEntry;
+export interface PointerChoice<E extends MemoryEntry = MemoryEntry> {
+  readonly entry: E;
   /** Absolute frame distance to the current frame. */
   readonly distance: number;
 }
 
 /** The conditioning frame nearest to `t` (ties: the earlier one). */
-export function nearestCond(t: number, cond: ReadonlyMap<number, MemoryEntry>): MemoryEntry | undefined {
-  let best: MemoryEntry | undefined;
+export function nearestCond<E extends MemoryEntry>(t: number, cond: ReadonlyMap<number, E>): E | undefined {
+  let best: E | undefined;
   for (const e of cond.values()) {
     const d = Math.abs(e.frameIndex - t);
     if (!best || d < Math.abs(best.frameIndex - t) || (d === Math.abs(best.frameIndex - t) && e.frameIndex < best.frameIndex)) best = e;
@@ -52,9 +46,9 @@ export function nearestCond(t: number, cond: ReadonlyMap<number, MemoryEntry>): 
  * r = 1…6 the frame r before `t` (after, in reverse) if it has a memory (tpos row r − 1). Absent
  * frames are skipped, not padded.
  */
-export function selectSlots(t: number, reverse: boolean, cond: ReadonlyMap<number, MemoryEntry>, noncond: ReadonlyMap<number, MemoryEntry>): Slot[] {
+export function selectSlots<E extends MemoryEntry>(t: number, reverse: boolean, cond: ReadonlyMap<number, E>, noncond: ReadonlyMap<number, E>): Slot<E>[] {
   const c = nearestCond(t, cond);
-  const slots: Slot[] = c ? [{ entry: c, tposRow: NUM_MASKMEM - 1 }] : [];
+  const slots: Slot<E>[] = c ? [{ entry: c, tposRow: NUM_MASKMEM - 1 }] : [];
   for (let r = 1; r < NUM_MASKMEM; r++) {
     const f = reverse ? t + r : t - r;
     const e = noncond.get(f) ?? (f !== c?.frameIndex ? cond.get(f) : undefined);
@@ -68,9 +62,9 @@ export function selectSlots(t: number, reverse: boolean, cond: ReadonlyMap<numbe
  * first), then the frames 1 … min(N, 16) − 1 away that have an output, stopping at the video's
  * edge; at most 16. `totalFrames` is the clip length (16 or more for a stream).
  */
-export function selectPointers(t: number, reverse: boolean, cond: ReadonlyMap<number, MemoryEntry>, noncond: ReadonlyMap<number, MemoryEntry>, totalFrames: number): PointerChoice[] {
+export function selectPointers<E extends MemoryEntry>(t: number, reverse: boolean, cond: ReadonlyMap<number, E>, noncond: ReadonlyMap<number, E>, totalFrames: number): PointerChoice<E>[] {
   const past = (f: number) => (reverse ? f >= t : f <= t);
-  const out: PointerChoice[] = [...cond.values()]
+  const out: PointerChoice<E>[] = [...cond.values()]
     .filter((e) => past(e.frameIndex))
     .map((entry) => ({ entry, distance: Math.abs(t - entry.frameIndex) }))
     .sort((a, b) => a.distance - b.distance);
@@ -101,45 +95,31 @@ export function normalizedDiffs(pointers: readonly PointerChoice[], totalFrames:
   return out;
 }
 
-/**
- * memory and memory_pos, [7T + 64, 1, 64] each:
- * - rows s·T … (s+1)·T − 1: slot s's tokens, and its pos plus its tpos row on every token; slots
- *   past the chosen ones repeat the newest memory (the first recent slot, else the conditioning one);
- * - rows 7T + 4i … 7T + 4i + 3: pointer i split into 4 rows of 64 (ptr[0:64], ptr[64:128], …), each
- *   with `pointerPos` row i; pointers past the chosen ones repeat the last.
- */
-export function assembleBank(slots: readonly Slot[], pointers: readonly PointerChoice[], pointerPos: Float32Array, tpos: readonly Float32Array[], T: number): { memory: Float32Array; memoryPos: Float32Array } {
-  if (slots.length === 0 || pointers.length === 0) throw new RangeError('a memory bank needs at least one memory and one pointer');
-  const rows = NUM_MASKMEM * T + MAX_POINTERS * POINTER_ROWS;
-  const memory = new Float32Array(rows * MEM_DIM);
-  const memoryPos = new Float32Array(rows * MEM_DIM);
-  const newest = slots[1] ?? slots[0]!;
-  for (let s = 0; s < NUM_MASKMEM; s++) {
-    const { entry, tposRow } = slots[s] ?? newest;
-    const at = s * T * MEM_DIM;
-    memory.set(entry.tokens, at);
-    const row = tpos[tposRow]!;
-    for (let p = 0; p < T; p++) {
-      const o = at + p * MEM_DIM;
-      for (let c = 0; c < MEM_DIM; c++) memoryPos[o + c] = entry.pos[p * MEM_DIM + c]! + row[c]!;
-    }
-  }
-  const base = NUM_MASKMEM * T * MEM_DIM;
-  for (let i = 0; i < MAX_POINTERS; i++) {
-    const ptr = pointers[Math.min(i, pointers.length - 1)]!.entry.pointer;
-    const pe = pointerPos.subarray(i * MEM_DIM, (i + 1) * MEM_DIM);
-    for (let k = 0; k < POINTER_ROWS; k++) {
-      const o = base + (i * POINTER_ROWS + k) * MEM_DIM;
-      memory.set(ptr.subarray(k * MEM_DIM, (k + 1) * MEM_DIM), o);
-      memoryPos.set(pe, o);
-    }
-  }
-  return { memory, memoryPos };
+/** What a frame's fixed-shape bank holds, slot by slot and pointer by pointer, padding included. */
+export interface BankPlan<E> {
+  /** 7 memories: the chosen slots, then the newest memory (the first recent slot, else the conditioning one) repeated. */
+  readonly slots: readonly E[];
+  /** Each slot's row of the temporal-encoding table. */
+  readonly tposRows: readonly number[];
+  /** 16 object pointers: the chosen ones, then the last one repeated. */
+  readonly pointers: readonly E[];
 }
 
-/** NCHW [1, C, F, F] → token-major [T, 1, C] (row p = y·F + x). */
-export function toTokenMajor(nchw: Float32Array, channels: number, T: number): Float32Array {
-  const out = new Float32Array(T * channels);
-  for (let c = 0; c < channels; c++) for (let p = 0; p < T; p++) out[p * channels + c] = nchw[c * T + p]!;
-  return out;
+/**
+ * The layout of memory and memory_pos, [7T + 64, 1, 64] each (the assembly itself is a graph,
+ * lib/video/bank-graph.ts, so that it runs where the memories live):
+ * - rows s·T … (s+1)·T − 1: slot s's tokens, and its pos plus its tpos row on every token;
+ * - rows 7T + 4i … 7T + 4i + 3: pointer i split into 4 rows of 64 (ptr[0:64], ptr[64:128], …), each
+ *   with pointer_pos row i (pointer_tpos runs on the padded diffs, so padding repeats it too).
+ * Padding happens only here.
+ */
+export function planBank<E extends { readonly frameIndex: number }>(slots: readonly Slot<E>[], pointers: readonly PointerChoice<E>[]): BankPlan<E> {
+  if (slots.length === 0 || pointers.length === 0) throw new RangeError('a memory bank needs at least one memory and one pointer');
+  const newest = slots[1] ?? slots[0]!;
+  const padded = Array.from({ length: NUM_MASKMEM }, (_, s) => slots[s] ?? newest);
+  return {
+    slots: padded.map((s) => s.entry),
+    tposRows: padded.map((s) => s.tposRow),
+    pointers: Array.from({ length: MAX_POINTERS }, (_, i) => pointers[Math.min(i, pointers.length - 1)]!.entry),
+  };
 }

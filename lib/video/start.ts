@@ -1,14 +1,15 @@
 /** Starts a tracker core: memory mode for SAM2 video exports, propagation mode for image models. */
 import { resolveOptions } from '../engine/resolve-options.js';
 import { startEngine } from '../engine/start.js';
-import { OrtRuntime, type OrtSession } from '../engine/ort-runtime.js';
+import { OrtRuntime } from '../engine/ort-runtime.js';
 import { errorOf, errorText } from '../errors.js';
 import type { ModelSpec } from '../models/model-spec.js';
 import type { BackendInfo, EngineOptions, ExecutionProvider } from '../options.js';
 import type { Platform } from '../platform/platform.js';
 import type { TrackerCore } from './core.js';
-import { MANIFEST_1A, parseConstants, VIDEO_GRAPHS, type VideoGraph } from './manifest.js';
-import { MemoryCore, type RunInspector } from './memory.js';
+import { MANIFEST_1A, parseConstants, VIDEO_GRAPHS } from './manifest.js';
+import { bankGraph } from './bank-graph.js';
+import { gpuOutputs, MemoryCore, type MemorySessions, type RunInspector } from './memory.js';
 import { PropagationCore } from './propagation.js';
 import { isVideoModelSpec, readVideoModel, SAM2_VIDEO_MODELS, type VideoModelBytes, type VideoModelSpec } from './video-models.js';
 
@@ -63,11 +64,13 @@ export async function startTrackerCore(platform: Platform, init: VideoInit, insp
 
 async function memoryCore(video: VideoModelSpec, bytes: VideoModelBytes, runtime: OrtRuntime, platform: Platform, init: VideoInit, inspect?: RunInspector): Promise<MemoryCore> {
   const constants = parseConstants(bytes.constants);
-  const sessions: Partial<Record<VideoGraph, OrtSession>> = {};
+  const sessions: Partial<MemorySessions> = {};
   try {
-    // One session at a time (WebGPU allows one creation at a time).
-    for (const g of VIDEO_GRAPHS) sessions[g] = await runtime.createSession(bytes.graphs[g], 'decoder');
-    return new MemoryCore(video.id, runtime, sessions as Record<VideoGraph, OrtSession>, MANIFEST_1A, constants, platform, { ...init, inspect });
+    // One session at a time (WebGPU allows one creation at a time). On WebGPU the memories and
+    // features stay on the GPU, and the bank is assembled there by a graph of its own.
+    for (const g of VIDEO_GRAPHS) sessions[g] = await runtime.createSession(bytes.graphs[g], g, gpuOutputs(MANIFEST_1A, g));
+    sessions.bank = await runtime.createSession(bankGraph(constants.imageSize / 16), 'memory bank assembly', gpuOutputs(MANIFEST_1A, 'bank'));
+    return new MemoryCore(video.id, runtime, sessions as MemorySessions, MANIFEST_1A, constants, platform, { ...init, inspect });
   } catch (e) {
     await Promise.all(Object.values(sessions).map((s) => s.release()));
     throw e;

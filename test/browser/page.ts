@@ -8,6 +8,8 @@ import type { FaultWorkerApi } from './fault.worker.js';
 import type { DecodeWorkerApi } from './decode.worker.js';
 import { decodeRgb } from './decode-rgb.js';
 import * as shapes from '../shapes-scene.js';
+import { browserPlatform } from '../../lib/platform/browser.js';
+import { startTrackerCore } from '../../lib/video/start.js';
 
 /** Long tasks seen on this page's main thread. */
 const longTasks: Array<{ start: number; duration: number }> = [];
@@ -34,7 +36,7 @@ async function decodeImage(bytes: number[], where: 'page' | 'worker') {
   return decodeRgb(new Uint8Array(bytes));
 }
 
-const api = { decodeImage, createVideoTracker, diskFrame, inside, maskIou, faultWorker, faultWorkers, createSegmenter, listCachedModels, deleteCachedModel, toGatewayJSON, toCocoRle, shapes, drawImage, iou, maskStats, texture, longTasks, CacheStorageModelStore, loadModelFile };
+const api = { decodeImage, createVideoTracker, startTrackerCore, browserPlatform, diskFrame, inside, maskIou, faultWorker, faultWorkers, createSegmenter, listCachedModels, deleteCachedModel, toGatewayJSON, toCocoRle, shapes, drawImage, iou, maskStats, texture, longTasks, CacheStorageModelStore, loadModelFile };
 export type PageApi = typeof api;
 declare global {
   interface Window {

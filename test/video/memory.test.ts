@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createVideoTracker, SegmentAnything2Error } from '../../lib/node.js';
 import type { OrtTensor } from '../../lib/engine/ort-runtime.js';
 import { nodePlatform } from '../../lib/platform/node.js';
-import type { TrackerCore } from '../../lib/video/core.js';
+import { MemoryCore } from '../../lib/video/memory.js';
 import type { VideoGraph } from '../../lib/video/manifest.js';
 import { startTrackerCore } from '../../lib/video/start.js';
 import type { VideoModelSpec } from '../../lib/video/video-models.js';
@@ -33,16 +33,19 @@ interface Run {
   graph: VideoGraph;
   feeds: Record<string, { data: Float32Array | Int32Array; dims: readonly number[] }>;
   outputs: Record<string, { data: Float32Array; dims: readonly number[] }>;
+  /** The output tensors themselves (to see whether they were disposed). */
+  tensors: Record<string, OrtTensor>;
 }
 
-async function startCore(S = 256, options: { correctionsAsConditioning?: boolean } = {}): Promise<{ core: TrackerCore; runs: Run[] }> {
+async function startCore(S = 256, options: { correctionsAsConditioning?: boolean } = {}): Promise<{ core: MemoryCore; runs: Run[] }> {
   const runs: Run[] = [];
   const copy = (r: Record<string, OrtTensor>) =>
     Object.fromEntries(Object.entries(r).map(([k, t]) => [k, { data: (t.data as Float32Array).slice(), dims: [...t.dims] }]));
   const { core } = await startTrackerCore(nodePlatform, { device: 'wasm', model: fixtureSpec(S), ...options }, (graph, feeds, outputs) =>
-    runs.push({ graph, feeds: copy(feeds), outputs: copy(outputs) as Run['outputs'] }),
+    runs.push({ graph, feeds: copy(feeds), outputs: copy(outputs) as Run['outputs'], tensors: outputs }),
   );
-  return { core, runs };
+  expect(core).toBeInstanceOf(MemoryCore);
+  return { core: core as MemoryCore, runs };
 }
 
 const W = 256;
@@ -254,6 +257,53 @@ describe('memory mode, contract 1A fixtures (Node, wasm)', () => {
     expect(r.objects[0]!.visible).toBe(true);
     expect(runs.find((x) => x.graph === 'vision_encoder')!.feeds.pixel_values!.dims).toEqual([1, 3, 128, 128]);
     expect(runs.find((x) => x.graph === 'memory_attention')!.feeds.memory!.dims).toEqual([7 * 64 + 64, 1, 64]);
+    await core.close();
+  });
+
+  it('disposes memories that leave the bank (past 16 frames), and all of an object\'s on removeObject, and everything on reset', async () => {
+    const { core, runs } = await startCore();
+    const still = disk(104, 104);
+    const other = disk(184, 56);
+    const clip = Array.from({ length: 22 }, () => frameOf(still, other));
+    const tensorsOf = (run: Run | undefined) => Object.values(run!.tensors);
+    const locations = (tensors: OrtTensor[]) => [...new Set(tensors.map((t) => t.location))];
+    await core.addPrompt({ frameIndex: 0, frame: clip[0]!, objectId: 1, point_coords: [[104, 104]], point_labels: [1] });
+    const memoryOf: OrtTensor[][] = [tensorsOf(runs.find((r) => r.graph === 'memory_encoder'))];
+    const pointerOf: OrtTensor[] = [runs.find((r) => r.graph === 'mask_decoder')!.tensors.object_pointer!];
+    core.beginPropagation(undefined, false, clip.length);
+    let last: Run[] = [];
+    for (let t = 0; t < clip.length; t++) {
+      runs.length = 0;
+      await core.trackFrame(t, clip[t]!, false);
+      if (t === 0) continue;
+      memoryOf[t] = tensorsOf(runs.find((r) => r.graph === 'memory_encoder'));
+      pointerOf[t] = runs.find((r) => r.graph === 'mask_decoder')!.tensors.object_pointer!;
+      last = [...runs];
+    }
+    // Frame 21 keeps the conditioning frame 0 and frames 5…21 (16 frames or less away).
+    expect(core.stats()).toEqual({ memories: 18, locations: { cpu: 54 } });
+    for (let t = 0; t < clip.length; t++) {
+      const kept = t === 0 || t >= 5;
+      expect(locations([...memoryOf[t]!, pointerOf[t]!]), `frame ${t}`).toEqual([kept ? 'cpu' : 'none']);
+    }
+    // The last frame's intermediates are gone too: the high-res mask, the conditioned features, pointer_pos.
+    expect(last.find((r) => r.graph === 'mask_decoder')!.tensors.high_res_mask!.location).toBe('none');
+    expect(locations(tensorsOf(last.find((r) => r.graph === 'memory_attention')))).toEqual(['none']);
+    expect(locations(tensorsOf(last.find((r) => r.graph === 'pointer_tpos')))).toEqual(['none']);
+    // A second object, then the first removed: only its memories go.
+    runs.length = 0;
+    await core.addPrompt({ frameIndex: 21, frame: clip[21]!, objectId: 2, point_coords: [[184, 56]], point_labels: [1] });
+    const second = [...tensorsOf(runs.find((r) => r.graph === 'memory_encoder')), runs.find((r) => r.graph === 'mask_decoder')!.tensors.object_pointer!];
+    expect(core.stats().memories).toBe(19);
+    core.removeObject(1);
+    expect(core.stats()).toEqual({ memories: 1, locations: { cpu: 3 } });
+    expect(locations([...memoryOf[0]!, ...memoryOf[21]!, pointerOf[0]!])).toEqual(['none']);
+    expect(locations(second)).toEqual(['cpu']);
+    core.reset();
+    expect(core.stats()).toEqual({ memories: 0, locations: {} });
+    expect(locations(second)).toEqual(['none']);
+    // The frame's encoder outputs went with the reset as well.
+    expect(locations(tensorsOf(runs.find((r) => r.graph === 'vision_encoder') ?? last.find((r) => r.graph === 'vision_encoder')))).toEqual(['none']);
     await core.close();
   });
 

@@ -1,0 +1,97 @@
+/**
+ * Writes small ONNX models (a few nodes, int64 shape constants, float32 inputs and outputs of fixed
+ * shape) straight to protobuf bytes: graphs the library builds at load time, such as the video
+ * memory bank's assembly (lib/video/bank-graph.ts). Opset 17, IR 8.
+ */
+import { concatBytes } from '../bytes.js';
+import { bytesField, ONNX, varintField } from './protobuf.js';
+
+/** onnx.proto field numbers of the messages written here (beyond protobuf.ts's ONNX table). */
+const MODEL_IR_VERSION = 1;
+const MODEL_PRODUCER = 2;
+const MODEL_OPSET = 8;
+const OPSET_VERSION = 2;
+const GRAPH_NAME = 2;
+const GRAPH_INITIALIZER = 5;
+const NODE_NAME = 3;
+const NODE_OP_TYPE = 4;
+const NODE_ATTRIBUTE = 5;
+const ATTR_NAME = 1;
+const ATTR_I = 3;
+const ATTR_INTS = 8;
+const ATTR_TYPE = 20;
+const ATTR_TYPE_INT = 2;
+const ATTR_TYPE_INTS = 7;
+const TENSOR_DIMS = 1;
+const TENSOR_DATA_TYPE = 2;
+const TENSOR_NAME = 8;
+const TENSOR_RAW_DATA = 9;
+const ELEM_INT64 = 7;
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+/** A node attribute: a non-negative integer or a list of them (axis, perm). */
+export type NodeAttr = number | readonly number[];
+
+export interface NodeSpec {
+  readonly op: string;
+  readonly inputs: readonly string[];
+  readonly output: string;
+  readonly attrs?: Readonly<Record<string, NodeAttr>>;
+}
+
+export interface ModelSpecification {
+  readonly name: string;
+  /** float32 inputs with fixed shapes, in order. */
+  readonly inputs: readonly { readonly name: string; readonly dims: readonly number[] }[];
+  readonly outputs: readonly { readonly name: string; readonly dims: readonly number[] }[];
+  /** int64 constants (shapes for Reshape and Expand). */
+  readonly int64s?: Readonly<Record<string, readonly number[]>>;
+  /** Topologically sorted. */
+  readonly nodes: readonly NodeSpec[];
+}
+
+function floatInfo(name: string, dims: readonly number[]): Uint8Array {
+  const shape = concatBytes(dims.map((d) => bytesField(ONNX.SHAPE_DIM, varintField(ONNX.DIM_VALUE, d))));
+  const tensorType = concatBytes([varintField(ONNX.TENSOR_ELEM_TYPE, ONNX.ELEM_FLOAT), bytesField(ONNX.TENSOR_SHAPE, shape)]);
+  return concatBytes([bytesField(ONNX.VALUE_INFO_NAME, utf8(name)), bytesField(ONNX.VALUE_INFO_TYPE, bytesField(ONNX.TYPE_TENSOR, tensorType))]);
+}
+
+function int64Tensor(name: string, values: readonly number[]): Uint8Array {
+  const raw = new DataView(new ArrayBuffer(8 * values.length));
+  values.forEach((v, i) => raw.setBigInt64(8 * i, BigInt(v), true));
+  return concatBytes([varintField(TENSOR_DIMS, values.length), varintField(TENSOR_DATA_TYPE, ELEM_INT64), bytesField(TENSOR_NAME, utf8(name)), bytesField(TENSOR_RAW_DATA, new Uint8Array(raw.buffer))]);
+}
+
+function attribute(name: string, value: NodeAttr): Uint8Array {
+  const head = bytesField(ATTR_NAME, utf8(name));
+  if (typeof value === 'number') return concatBytes([head, varintField(ATTR_I, value), varintField(ATTR_TYPE, ATTR_TYPE_INT)]);
+  return concatBytes([head, ...value.map((v) => varintField(ATTR_INTS, v)), varintField(ATTR_TYPE, ATTR_TYPE_INTS)]);
+}
+
+function node(n: NodeSpec, index: number): Uint8Array {
+  return concatBytes([
+    ...n.inputs.map((i) => bytesField(ONNX.NODE_INPUT, utf8(i))),
+    bytesField(ONNX.NODE_OUTPUT, utf8(n.output)),
+    bytesField(NODE_NAME, utf8(`n${index}`)),
+    bytesField(NODE_OP_TYPE, utf8(n.op)),
+    ...Object.entries(n.attrs ?? {}).map(([k, v]) => bytesField(NODE_ATTRIBUTE, attribute(k, v))),
+  ]);
+}
+
+/** The serialized ModelProto. */
+export function writeOnnxModel(spec: ModelSpecification): Uint8Array {
+  const graph = concatBytes([
+    ...spec.nodes.map((n, i) => bytesField(ONNX.GRAPH_NODE, node(n, i))),
+    bytesField(GRAPH_NAME, utf8(spec.name)),
+    ...Object.entries(spec.int64s ?? {}).map(([name, v]) => bytesField(GRAPH_INITIALIZER, int64Tensor(name, v))),
+    ...spec.inputs.map((i) => bytesField(ONNX.GRAPH_INPUT, floatInfo(i.name, i.dims))),
+    ...spec.outputs.map((o) => bytesField(ONNX.GRAPH_OUTPUT, floatInfo(o.name, o.dims))),
+  ]);
+  return concatBytes([
+    varintField(MODEL_IR_VERSION, 8),
+    bytesField(MODEL_PRODUCER, utf8('sam2-web')),
+    bytesField(MODEL_OPSET, varintField(OPSET_VERSION, 17)),
+    bytesField(ONNX.MODEL_GRAPH, graph),
+  ]);
+}
