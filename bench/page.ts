@@ -74,8 +74,9 @@ const bench = {
   },
 
   /**
-   * `n` prompts of one kind on the cached image (after `warmup`), end to end from this thread; then
-   * the same requests as bare `session.run`s in the worker.
+   * `n` prompts of one kind on the cached image (after `warmup`), end to end from this thread, each
+   * followed by the same request as a bare `session.run` in the worker: interleaved, so that the
+   * machine's drift during a case weighs on both alike.
    */
   async promptCase(kind: string, multimask: boolean, n: number, options: { warmup?: number; viaBytes?: boolean; maskFormat?: MaskFormat } = {}) {
     const { warmup = 3, viaBytes = false, maskFormat } = options;
@@ -83,14 +84,12 @@ const bench = {
     const request = (i: number): Prompt => ({ ...PROMPTS[kind]!(i), multimask_output: multimask });
     const image = viaBytes ? await png(0) : handle!;
     const e2e: number[] = [];
-    for (let i = -warmup; i < n; i++) {
-      const ms = await timed(() => s.segment({ image, ...request(i) }, { maskFormat }));
-      if (i >= 0) e2e.push(ms);
-    }
     const bare: number[] = [];
     for (let i = -warmup; i < n; i++) {
-      const [ms] = await worker!.bareDecode(request(i), 1);
-      if (i >= 0) bare.push(ms!);
+      const ms = await timed(() => s.segment({ image, ...request(i) }, { maskFormat }));
+      const [bareMs] = await worker!.bareDecode(request(i), 1);
+      if (i >= 0) e2e.push(ms);
+      if (i >= 0) bare.push(bareMs!);
     }
     return { e2e, bare };
   },

@@ -125,6 +125,8 @@ try {
       await writeGpuSection(entry, adapter, await call(() => window.bench.stats()));
       break;
     }
+    entry.responseBuffers = (await call(() => window.bench.stats())).responseBuffers;
+    log(name, 'response buffers', entry.responseBuffers);
     const cache = await call(() => window.bench.cacheEffect(2));
     entry.cache = { first: summarize(cache.first), repeat: summarize(cache.repeat), reencode: summarize(cache.reencode) };
     log(name, 'cache: first', entry.cache.first.p50, 'ms, repeat', entry.cache.repeat.p50, 'ms, re-encode', entry.cache.reencode.p50, 'ms');
