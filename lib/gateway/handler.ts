@@ -8,7 +8,7 @@
  * (401), then `model_id`, the JSON prompt fields, the image and the model (the segmenter's own
  * checks). A 200 body is streamed, so an image of any size is answered in bounded memory.
  */
-import { errorOf, SegmentAnything2Error } from '../errors.js';
+import { errorOf, SegmentAnything2Error, type ValidationIssue } from '../errors.js';
 import { toGatewayJSONStream } from '../pipeline/gateway-json.js';
 import { validate } from '../pipeline/request.js';
 import type { Segmenter } from '../options.js';
@@ -58,10 +58,35 @@ function sameToken(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** The form as a library request: files become Blobs, text stays text (so a text `image` is a 422). */
-function requestOf(form: GatewayForm): SegmentAnything2Request {
+/** The route's form fields in declaration order (FastAPI lists 422 issues in this order). */
+const FIELD_ORDER = ['image', 'model_id', 'point_coords', 'point_labels', 'box', 'mask_input', 'multimask_output', 'return_logits', 'normalize_coords'];
+/** The route's `str` form fields: a file part sent for one is pydantic's `string_type`. */
+const STRING_FIELDS = new Set(['model_id', 'point_coords', 'point_labels', 'box', 'mask_input']);
+
+/**
+ * The form as a library request: files become Blobs, text stays text (so a text `image` is a 422),
+ * checked as FastAPI validates the route's form (row 2). A file sent for a `str` field is a
+ * `string_type` issue; its `input` is the upload's file name (FastAPI would serialise the
+ * `UploadFile` object, a body docs/gateway-contract.md does not pin).
+ */
+function validatedRequest(form: GatewayForm): SegmentAnything2Request {
   const request: Record<string, unknown> = {};
-  for (const [name, value] of form) request[name] = typeof value === 'string' ? value : value.blob;
+  const issues: ValidationIssue[] = [];
+  for (const [name, value] of form) {
+    if (typeof value === 'string') request[name] = value;
+    else if (STRING_FIELDS.has(name)) issues.push({ type: 'string_type', loc: ['body', name], msg: 'Input should be a valid string', input: { filename: value.filename } });
+    else request[name] = value.blob;
+  }
+  try {
+    validate(request as unknown as SegmentAnything2Request);
+  } catch (e) {
+    if (!SegmentAnything2Error.is(e) || e.code !== 'VALIDATION' || !Array.isArray(e.detail)) throw e;
+    issues.push(...e.detail);
+  }
+  if (issues.length > 0) {
+    const rank = (i: ValidationIssue) => FIELD_ORDER.indexOf(i.loc[1]);
+    throw errorOf('VALIDATION', issues.sort((a, b) => rank(a) - rank(b)));
+  }
   return request as unknown as SegmentAnything2Request;
 }
 
@@ -77,8 +102,7 @@ export function createGatewayHandler(
   async function segment(request: Request): Promise<Response> {
     const length = Number(request.headers.get('content-length') ?? NaN);
     if (length > maxBodyBytes) throw bodyTooLarge(maxBodyBytes);
-    const fields = requestOf(await readGatewayForm(request, maxBodyBytes));
-    validate(fields); // row 2: a 422 comes before the token check
+    const fields = validatedRequest(await readGatewayForm(request, maxBodyBytes)); // row 2: a 422 comes before the token check
     if (options.token !== undefined && options.token !== '') {
       const token = bearerToken(request);
       if (token === undefined || !sameToken(token, options.token)) return errorResponse(unauthorized, { 'www-authenticate': 'Bearer' });

@@ -145,6 +145,21 @@ describe('hand-built multipart bodies (the runner rules)', () => {
     });
   });
 
+  it('refuses a file sent for a text field with a 422 string_type, listed in field order with the other issues', async () => {
+    const r = await post([field('multimask_output', 'maybe'), file('point_coords', new TextEncoder().encode('[[40,30]]'), 'p.json'), field('point_labels', '[1]')]);
+    expect(r.status).toBe(422);
+    expect(JSON.parse(r.text)).toEqual({
+      detail: [
+        { type: 'missing', loc: ['body', 'image'], msg: 'Field required', input: null },
+        { type: 'string_type', loc: ['body', 'point_coords'], msg: 'Input should be a valid string', input: { filename: 'p.json' } },
+        { type: 'bool_parsing', loc: ['body', 'multimask_output'], msg: 'Input should be a valid boolean, unable to interpret input', input: 'maybe' },
+      ],
+    });
+    const model = await post([...valid(), file('model_id', new Uint8Array(1), 'm')]);
+    expect(model.status).toBe(422);
+    expect(JSON.parse(model.text).detail).toEqual([{ type: 'string_type', loc: ['body', 'model_id'], msg: 'Input should be a valid string', input: { filename: 'm' } }]);
+  });
+
   it('takes a part with filename="" as a file', async () => {
     const r = await post([file('image', images[0]!, ''), field('point_coords', '[[40,30]]'), field('point_labels', '[1]')]);
     expect(r.status).toBe(200);
