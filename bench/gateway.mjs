@@ -7,6 +7,8 @@
  * so the event loop keeps answering): sampled every ~20 ms during BENCH_ENCODES encodes (default 3).
  * Needs `npm run build`. BENCH_N sets the requests per side (default 20).
  */
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import sharp from 'sharp';
 import { createSegmenter } from '../dist/lib/node.js';
 import { startGatewayServer } from '../dist/lib/gateway/server.js';
@@ -88,7 +90,10 @@ try {
   const d = summarize(direct);
   const h = summarize(http);
   const result = { image: `${W}x${H} PNG, 1 mask, body ${(bytes / 1e6).toFixed(2)} MB`, direct: d, server: h, p50Ratio: Math.round((h.p50 / d.p50) * 100) / 100, healthDuringEncode: health };
-  console.log(JSON.stringify({ ...result, stats: await segmenter.stats() }, null, 2));
+  const machine = `${cpus().length}-core ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, load average ${loadavg()[0].toFixed(1)}`;
+  const output = { date: new Date().toISOString(), machine, command: `npm run bench:gateway (BENCH_N ${N})`, ...result, stats: await segmenter.stats() };
+  console.log(JSON.stringify(output, null, 2));
+  writeFileSync(new URL('./gateway-results.json', import.meta.url), `${JSON.stringify(output, null, 2)}\n`);
 } finally {
   await server.close();
   await segmenter.close();
