@@ -1,7 +1,7 @@
 /** Starts an engine on the best allowed backend, recording why WebGPU was not used. */
 import { errorOf, errorText } from '../errors.js';
 import { readModel } from '../models/model-loader.js';
-import { identityModel } from '../models/protobuf.js';
+import { identityModel } from '../models/onnx-writer.js';
 import type { BackendInfo, EngineOptions, ExecutionProvider, ResolvedEngineOptions } from '../options.js';
 import type { OrtModule, Platform } from '../platform/platform.js';
 import { SegmentEngine } from './engine.js';

@@ -6,27 +6,10 @@
 import { concatBytes } from '../bytes.js';
 import { bytesField, ONNX, varintField } from './protobuf.js';
 
-/** onnx.proto field numbers of the messages written here (beyond protobuf.ts's ONNX table). */
-const MODEL_IR_VERSION = 1;
-const MODEL_PRODUCER = 2;
-const MODEL_OPSET = 8;
-const OPSET_VERSION = 2;
-const GRAPH_NAME = 2;
-const GRAPH_INITIALIZER = 5;
-const NODE_NAME = 3;
-const NODE_OP_TYPE = 4;
-const NODE_ATTRIBUTE = 5;
-const ATTR_NAME = 1;
-const ATTR_I = 3;
-const ATTR_INTS = 8;
-const ATTR_TYPE = 20;
-const ATTR_TYPE_INT = 2;
-const ATTR_TYPE_INTS = 7;
-const TENSOR_DIMS = 1;
-const TENSOR_DATA_TYPE = 2;
-const TENSOR_NAME = 8;
-const TENSOR_RAW_DATA = 9;
-const ELEM_INT64 = 7;
+const {
+  MODEL_IR_VERSION, MODEL_PRODUCER, MODEL_OPSET_IMPORT, OPSET_VERSION, GRAPH_NAME, GRAPH_INITIALIZER, NODE_NAME, NODE_OP_TYPE, NODE_ATTRIBUTE,
+  ATTR_NAME, ATTR_I, ATTR_INTS, ATTR_TYPE, ATTR_TYPE_INT, ATTR_TYPE_INTS, TENSOR_DIMS, TENSOR_DATA_TYPE, TENSOR_NAME, TENSOR_RAW_DATA, ELEM_INT64,
+} = ONNX;
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -91,7 +74,21 @@ export function writeOnnxModel(spec: ModelSpecification): Uint8Array {
   return concatBytes([
     varintField(MODEL_IR_VERSION, 8),
     bytesField(MODEL_PRODUCER, utf8('sam2-web')),
-    bytesField(MODEL_OPSET, varintField(OPSET_VERSION, 17)),
+    bytesField(MODEL_OPSET_IMPORT, varintField(OPSET_VERSION, 17)),
     bytesField(ONNX.MODEL_GRAPH, graph),
   ]);
+}
+
+/**
+ * The smallest model: `y = Identity(x)`. Creating a session of it starts onnxruntime's runtime (WASM
+ * compiled and instantiated, threads spawned, the WebGPU device requested) before the real model
+ * files have been read.
+ */
+export function identityModel(): Uint8Array {
+  return writeOnnxModel({
+    name: 'warm-up',
+    inputs: [{ name: 'x', dims: [1] }],
+    outputs: [{ name: 'y', dims: [1] }],
+    nodes: [{ op: 'Identity', inputs: ['x'], output: 'y' }],
+  });
 }

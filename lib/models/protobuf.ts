@@ -9,7 +9,7 @@ export const WIRE_64 = 1;
 export const WIRE_BYTES = 2;
 export const WIRE_32 = 5;
 
-/** onnx.proto field numbers (ModelProto, GraphProto, ValueInfoProto, TypeProto, TensorShapeProto). */
+/** onnx.proto field numbers (ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto, ValueInfoProto, TypeProto, TensorShapeProto). */
 export const ONNX = {
   MODEL_GRAPH: 7,
   GRAPH_NODE: 1,
@@ -26,12 +26,29 @@ export const ONNX = {
   DIM_PARAM: 2,
   NODE_INPUT: 1,
   NODE_OUTPUT: 2,
+  NODE_NAME: 3,
   NODE_OP_TYPE: 4,
+  NODE_ATTRIBUTE: 5,
   MODEL_IR_VERSION: 1,
+  MODEL_PRODUCER: 2,
   MODEL_OPSET_IMPORT: 8,
   OPSET_VERSION: 2,
-  /** TensorProto.DataType FLOAT. */
+  GRAPH_NAME: 2,
+  GRAPH_INITIALIZER: 5,
+  ATTR_NAME: 1,
+  ATTR_I: 3,
+  ATTR_INTS: 8,
+  ATTR_TYPE: 20,
+  /** AttributeProto.AttributeType INT and INTS. */
+  ATTR_TYPE_INT: 2,
+  ATTR_TYPE_INTS: 7,
+  TENSOR_DIMS: 1,
+  TENSOR_DATA_TYPE: 2,
+  TENSOR_NAME: 8,
+  TENSOR_RAW_DATA: 9,
+  /** TensorProto.DataType FLOAT and INT64. */
   ELEM_FLOAT: 1,
+  ELEM_INT64: 7,
 } as const;
 
 /** One field of a message. */
@@ -119,22 +136,3 @@ export function floatValueInfo(name: string): Uint8Array {
   return concatBytes([bytesField(ONNX.VALUE_INFO_NAME, new TextEncoder().encode(name)), bytesField(ONNX.VALUE_INFO_TYPE, tensorType)]);
 }
 
-/**
- * The smallest model: `y = Identity(x)`, float32 of any shape (IR 8, opset 13). Creating a session
- * of it starts onnxruntime's runtime (WASM compiled and instantiated, threads spawned, the WebGPU
- * device requested) while the real model files are still being read.
- */
-export function identityModel(): Uint8Array {
-  const text = (s: string) => new TextEncoder().encode(s);
-  const node = concatBytes([bytesField(ONNX.NODE_INPUT, text('x')), bytesField(ONNX.NODE_OUTPUT, text('y')), bytesField(ONNX.NODE_OP_TYPE, text('Identity'))]);
-  const graph = concatBytes([
-    bytesField(ONNX.GRAPH_NODE, node),
-    bytesField(ONNX.GRAPH_INPUT, floatValueInfo('x')),
-    bytesField(ONNX.GRAPH_OUTPUT, floatValueInfo('y')),
-  ]);
-  return concatBytes([
-    varintField(ONNX.MODEL_IR_VERSION, 8),
-    bytesField(ONNX.MODEL_OPSET_IMPORT, varintField(ONNX.OPSET_VERSION, 13)),
-    bytesField(ONNX.MODEL_GRAPH, graph),
-  ]);
-}
