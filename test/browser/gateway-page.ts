@@ -1,6 +1,5 @@
 /** A page that answers gateway requests (routed by gateway-sw.ts) with its own segmenter, and the official SDK. */
 import { Livepeer } from '@livepeer/ai';
-import { HTTPError } from '@livepeer/ai/models/errors/httperror.js';
 import { answerGatewayRequests, createSegmenter, toGatewayJSON, type Segmenter } from '../../lib/index.js';
 import { drawImage, texture } from '../helpers.js';
 
@@ -33,7 +32,10 @@ const api = {
       const direct = await segmenter.segment({ image: png, point_coords: fields.pointCoords, point_labels: fields.pointLabels });
       return { sdk: JSON.stringify(result.masksResponse), library: toGatewayJSON(direct) };
     } catch (e) {
-      return { error: e instanceof HTTPError ? { kind: 'HTTPError', detail: e.detail } : { kind: String((e as Error).name), message: String(e) } };
+      // By name, not instanceof: Vite may pre-bundle the SDK's error classes twice (once per entry it
+      // discovers), and then the thrown HTTPError is not the one a deep import would name.
+      const err = e as { name?: string; detail?: unknown };
+      return { error: err.name === 'HTTPError' && err.detail !== undefined ? { kind: 'HTTPError', detail: err.detail } : { kind: String(err.name), message: String(e) } };
     }
   },
 };
