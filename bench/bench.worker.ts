@@ -9,6 +9,7 @@ import { OrtRuntime, type OrtSession } from '../lib/engine/ort-runtime.js';
 import { createModelSessions } from '../lib/engine/sessions.js';
 import { decoderFeeds, type Contract } from '../lib/models/contracts.js';
 import { readModel } from '../lib/models/model-loader.js';
+import type { DecoderPrecision } from '../lib/options.js';
 import { preprocess, MODEL_SIZE } from '../lib/pipeline/preprocess.js';
 import { checkPrompts } from '../lib/pipeline/prompts.js';
 import { parseRequest } from '../lib/pipeline/request.js';
@@ -32,13 +33,14 @@ const benchApi = {
   /**
    * Bare sessions on the ORT build the engine loaded (call after init, so that the module and its
    * thread count are the engine's), and bare encoder runs on `image`. Returns a warm run's median ms.
+   * The bare decoder has the engine's precision (the int8 tier's baseline is the int8 graph).
    */
-  async bareSetup(image: ImageInput, device: 'wasm' | 'webgpu'): Promise<number> {
+  async bareSetup(image: ImageInput, device: 'wasm' | 'webgpu', decoderPrecision: DecoderPrecision = 'fp32'): Promise<number> {
     const ort = await platform.loadOrt(device);
     const model = platform.embeddedModel();
     const bytes = await readModel(model, { readBytes: platform.readBytes, store: platform.modelStore() });
     const runtime = new OrtRuntime(ort, device);
-    const { encoder, decoder, contract } = await createModelSessions(model, bytes, runtime);
+    const { encoder, decoder, contract } = await createModelSessions(model, bytes, runtime, decoderPrecision);
     const { tensor, geometry } = preprocess(await platform.decodeImage(image), contract.family);
     const fetches = contract.embeddings.map(([, out]) => out);
     // One untimed run (the session's first allocates its memory), then the median of three.

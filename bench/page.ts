@@ -4,7 +4,7 @@
  * around `session.run` alone.
  */
 import { wrap, type Remote } from 'comlink';
-import { createSegmenter, type ImageHandle, type MaskFormat, type Segmenter } from '../lib/index.js';
+import { createSegmenter, type DecoderPrecision, type ImageHandle, type MaskFormat, type Segmenter } from '../lib/index.js';
 import { postprocess } from '../lib/pipeline/postprocess.js';
 import { geometryFor } from '../lib/pipeline/preprocess.js';
 import type { BenchWorkerApi } from './bench.worker.js';
@@ -51,10 +51,11 @@ const bench = {
   },
 
   /** Starts a segmenter in the bench worker, encodes scene 0, and sets up the bare baseline. */
-  async open(device: 'wasm' | 'webgpu', threads: number) {
+  async open(device: 'wasm' | 'webgpu', threads: number, decoderPrecision: DecoderPrecision = 'fp32') {
     segmenter = await createSegmenter({
       device,
       wasmThreads: threads,
+      decoderPrecision,
       worker: () => {
         const w = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' });
         worker = wrap<BenchWorkerApi>(w);
@@ -67,7 +68,7 @@ const bench = {
     const t0 = performance.now();
     handle = await segmenter.setImage(image);
     const encodeMs = performance.now() - t0;
-    const bareEncodeMs = await worker!.bareSetup(image, device);
+    const bareEncodeMs = await worker!.bareSetup(image, device, decoderPrecision);
     // Warm the decoder path too (JIT, first-run allocations) before any case is timed.
     for (let i = 0; i < 8; i++) await segmenter.segment({ image: handle, ...PROMPTS['1 point']!(i) });
     return { backend: segmenter.backend, coldEncodeMs, encodeMs, bareEncodeMs };

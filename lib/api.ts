@@ -3,7 +3,7 @@
  * Internal helpers stay internal: tests reach them through their own modules.
  */
 // Segmenting
-export type { BackendInfo, EngineStats, ExecutionProvider, RemoteOptions, Segmenter, SegmenterOptions } from './options.js';
+export type { BackendInfo, DecoderPrecision, EngineStats, ExecutionProvider, RemoteOptions, Segmenter, SegmenterOptions } from './options.js';
 export type { SegmentAnything2Request, SegmentAnything2Response, SegmentOptions, ImageInput, ImageHandle, RawImage } from './types.js';
 export type { BinaryMasks, BooleanField, MaskFormat, PromptField, Tensor } from './types.js';
 // Automatic masks and many objects in one call

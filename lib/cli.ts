@@ -3,11 +3,12 @@
  * `sam2-web serve`: the runner's container as a Node process.
  *
  *   npx sam2-web serve [--port 8000] [--host 127.0.0.1] [--model ID] [--token T] [--cache-bytes N]
- *                      [--max-queue N] [--max-body-bytes N]
+ *                      [--max-queue N] [--max-body-bytes N] [--decoder-precision fp32|int8]
  */
 import { parseArgs } from 'node:util';
 import { startGatewayServer } from './gateway/server.js';
 import { createSegmenter } from './node.js';
+import type { DecoderPrecision } from './options.js';
 
 const USAGE = `Usage: sam2-web serve [options]
 
@@ -20,6 +21,8 @@ Serves POST /segment-anything-2 and GET /health as Livepeer's runner does.
   --cache-bytes N      embedding cache budget in bytes (default 256 MiB)
   --max-queue N        requests admitted at once; more get 503 (default 64)
   --max-body-bytes N   largest request body; more get 413 (default 64 MiB)
+  --decoder-precision P  fp32 (default: the gateway's numbers) or int8 (faster prompts on WASM,
+                       masks within IoU 0.99 of fp32 for confident masks; see the README)
 `;
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -41,6 +44,7 @@ export async function main(argv: string[]): Promise<void> {
       'cache-bytes': { type: 'string' },
       'max-queue': { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'decoder-precision': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -52,6 +56,7 @@ export async function main(argv: string[]): Promise<void> {
   const segmenter = await createSegmenter({
     ...(values.model !== undefined ? { model: values.model } : {}),
     cacheBytes: positiveInt('cache-bytes', values['cache-bytes']),
+    ...(values['decoder-precision'] !== undefined ? { decoderPrecision: values['decoder-precision'] as DecoderPrecision } : {}),
   });
   const token = values.token ?? process.env.AUTH_TOKEN;
   const server = await startGatewayServer(segmenter, {
@@ -61,9 +66,9 @@ export async function main(argv: string[]): Promise<void> {
     maxQueue: positiveInt('max-queue', values['max-queue']),
     maxBodyBytes: positiveInt('max-body-bytes', values['max-body-bytes']),
   });
-  const { device, threads, fallbackReason } = segmenter.backend;
+  const { device, threads, fallbackReason, decoderPrecision } = segmenter.backend;
   console.log(
-    `sam2-web serving ${segmenter.modelId} on ${server.url} (${device}, ${threads} thread${threads === 1 ? '' : 's'}${fallbackReason ? `; ${fallbackReason}` : ''})${token ? ', bearer token required' : ''}`,
+    `sam2-web serving ${segmenter.modelId} on ${server.url} (${device}, ${threads} thread${threads === 1 ? '' : 's'}${decoderPrecision === 'int8' ? ', int8 decoder' : ''}${fallbackReason ? `; ${fallbackReason}` : ''})${token ? ', bearer token required' : ''}`,
   );
   const stop = (signal: string) => {
     console.log(`${signal}: finishing ${server.pending} request(s) in flight, refusing new ones`);

@@ -8,7 +8,7 @@ import { closedError, deviceLostError, errorOf, throwIfAborted } from '../errors
 import { decoderFeeds, PROMPT_INPUTS, type Contract } from '../models/contracts.js';
 import type { ModelBytes } from '../models/model-loader.js';
 import type { ModelSpec } from '../models/model-spec.js';
-import type { EngineStats } from '../options.js';
+import type { DecoderPrecision, EngineStats } from '../options.js';
 import { postprocess, type DecoderOutput } from '../pipeline/postprocess.js';
 import { preprocess, LOW_RES, MODEL_SIZE, type Geometry, type PixelImage } from '../pipeline/preprocess.js';
 import { checkPrompts, type Prompts } from '../pipeline/prompts.js';
@@ -47,6 +47,8 @@ export interface EngineInit {
   readonly io: EngineIO;
   /** The embedding cache's byte budget. */
   readonly cacheBytes: number;
+  /** `'int8'` quantizes the decoder's MatMul weights on WASM (lib/models/onnx-quantize.ts). */
+  readonly decoderPrecision?: DecoderPrecision;
 }
 
 export class SegmentEngine {
@@ -61,6 +63,8 @@ export class SegmentEngine {
 
   readonly modelId: string;
   readonly contract: Contract;
+  /** What the decoder session runs: int8 only where asked for and on WASM. */
+  readonly decoderPrecision: DecoderPrecision;
   private readonly runtime: OrtRuntime;
   private readonly sessions: ModelSessions;
   private readonly io: EngineIO;
@@ -70,6 +74,7 @@ export class SegmentEngine {
   private constructor(init: EngineInit, sessions: ModelSessions) {
     this.modelId = init.model.id;
     this.contract = sessions.contract;
+    this.decoderPrecision = sessions.decoderPrecision;
     this.runtime = init.runtime;
     this.sessions = sessions;
     this.io = init.io;
@@ -80,7 +85,7 @@ export class SegmentEngine {
 
   /** Creates both sessions on `init.runtime` and detects their contract. */
   static async create(init: EngineInit): Promise<SegmentEngine> {
-    return new SegmentEngine(init, await createModelSessions(init.model, init.bytes, init.runtime));
+    return new SegmentEngine(init, await createModelSessions(init.model, init.bytes, init.runtime, init.decoderPrecision));
   }
 
   /**

@@ -2,6 +2,7 @@
  * Every default of `createSegmenter`'s options, applied once. Capability questions (cores, cross-
  * origin isolation) go to the platform.
  */
+import { errorOf } from '../errors.js';
 import { resolveModelId } from '../models/registry.js';
 import type { EngineOptions, ResolvedEngineOptions, SegmenterOptions } from '../options.js';
 import type { Platform } from '../platform/platform.js';
@@ -17,6 +18,8 @@ export function wasmThreadCount(requested: number | undefined, isolated: boolean
 
 /** The engine's options with their defaults: the model located, the thread count decided. */
 export function resolveOptions(options: EngineOptions, platform: Platform): ResolvedEngineOptions {
+  const decoderPrecision = options.decoderPrecision ?? 'fp32';
+  if (decoderPrecision !== 'fp32' && decoderPrecision !== 'int8') throw errorOf('UNSUPPORTED', `decoderPrecision must be 'fp32' or 'int8', not ${JSON.stringify(decoderPrecision)}.`);
   const embedded = platform.embeddedModel();
   const model = typeof options.model === 'string' ? resolveModelId(options.model, embedded) : (options.model ?? embedded);
   return {
@@ -24,6 +27,7 @@ export function resolveOptions(options: EngineOptions, platform: Platform): Reso
     device: options.device ?? 'auto',
     wasmThreads: wasmThreadCount(options.wasmThreads, platform.crossOriginIsolated(), platform.cores()),
     cacheBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES,
+    decoderPrecision,
     ...(options.wasmPaths ? { wasmPaths: options.wasmPaths } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };

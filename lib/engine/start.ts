@@ -48,7 +48,7 @@ export async function startEngine(platform: Platform, init: EngineOptions): Prom
   runtime.catch(() => undefined); // awaited below, unless reading the model fails first
   const bytes = await readModel(model, { readBytes: platform.readBytes, store: platform.modelStore(), onProgress: options.onProgress });
   const create = (ort: OrtModule, device: ExecutionProvider) =>
-    SegmentEngine.create({ model, bytes, runtime: new OrtRuntime(ort, device), io: platform, cacheBytes: options.cacheBytes });
+    SegmentEngine.create({ model, bytes, runtime: new OrtRuntime(ort, device), io: platform, cacheBytes: options.cacheBytes, decoderPrecision: options.decoderPrecision });
   if (tryWebGpu) {
     let engine: SegmentEngine | undefined;
     try {
@@ -57,7 +57,7 @@ export async function startEngine(platform: Platform, init: EngineOptions): Prom
       const started = engine;
       const device = await ort.env.webgpu.device;
       void device.lost.then((info) => started.markDeviceLost(info.message || String(info.reason)));
-      return { engine, backend: { device: 'webgpu', threads } };
+      return { engine, backend: { device: 'webgpu', threads, decoderPrecision: engine.decoderPrecision } };
     } catch (e) {
       await engine?.close();
       reason = `the WebGPU sessions failed to start: ${errorText(e)}`;
@@ -65,5 +65,5 @@ export async function startEngine(platform: Platform, init: EngineOptions): Prom
   }
   if (options.device === 'webgpu') throw errorOf('BACKEND_UNAVAILABLE', `WebGPU cannot start: ${reason}`);
   const engine = await create(tryWebGpu ? await loadOrt(platform, 'wasm', options) : await runtime, 'wasm');
-  return { engine, backend: { device: 'wasm', threads, ...(reason ? { fallbackReason: reason } : {}) } };
+  return { engine, backend: { device: 'wasm', threads, decoderPrecision: engine.decoderPrecision, ...(reason ? { fallbackReason: reason } : {}) } };
 }

@@ -19,7 +19,8 @@ export type NodeAttr = number | readonly number[];
 export interface NodeSpec {
   readonly op: string;
   readonly inputs: readonly string[];
-  readonly output: string;
+  /** One output, or several in order (DynamicQuantizeLinear). */
+  readonly output: string | readonly string[];
   readonly attrs?: Readonly<Record<string, NodeAttr>>;
 }
 
@@ -40,10 +41,15 @@ function floatInfo(name: string, dims: readonly number[]): Uint8Array {
   return concatBytes([bytesField(ONNX.VALUE_INFO_NAME, utf8(name)), bytesField(ONNX.VALUE_INFO_TYPE, bytesField(ONNX.TYPE_TENSOR, tensorType))]);
 }
 
+/** A TensorProto of `dims` and ONNX element type `dataType`, its little-endian bytes in `raw`. */
+export function rawTensor(name: string, dims: readonly number[], dataType: number, raw: Uint8Array): Uint8Array {
+  return concatBytes([...dims.map((d) => varintField(TENSOR_DIMS, d)), varintField(TENSOR_DATA_TYPE, dataType), bytesField(TENSOR_NAME, utf8(name)), bytesField(TENSOR_RAW_DATA, raw)]);
+}
+
 function int64Tensor(name: string, values: readonly number[]): Uint8Array {
   const raw = new DataView(new ArrayBuffer(8 * values.length));
   values.forEach((v, i) => raw.setBigInt64(8 * i, BigInt(v), true));
-  return concatBytes([varintField(TENSOR_DIMS, values.length), varintField(TENSOR_DATA_TYPE, ELEM_INT64), bytesField(TENSOR_NAME, utf8(name)), bytesField(TENSOR_RAW_DATA, new Uint8Array(raw.buffer))]);
+  return rawTensor(name, [values.length], ELEM_INT64, new Uint8Array(raw.buffer));
 }
 
 function attribute(name: string, value: NodeAttr): Uint8Array {
@@ -52,11 +58,12 @@ function attribute(name: string, value: NodeAttr): Uint8Array {
   return concatBytes([head, ...value.map((v) => varintField(ATTR_INTS, v)), varintField(ATTR_TYPE, ATTR_TYPE_INTS)]);
 }
 
-function node(n: NodeSpec, index: number): Uint8Array {
+/** A NodeProto (default domain) named `name`. */
+export function nodeProto(n: NodeSpec, name: string): Uint8Array {
   return concatBytes([
     ...n.inputs.map((i) => bytesField(ONNX.NODE_INPUT, utf8(i))),
-    bytesField(ONNX.NODE_OUTPUT, utf8(n.output)),
-    bytesField(NODE_NAME, utf8(`n${index}`)),
+    ...[n.output].flat().map((o) => bytesField(ONNX.NODE_OUTPUT, utf8(o))),
+    bytesField(NODE_NAME, utf8(name)),
     bytesField(NODE_OP_TYPE, utf8(n.op)),
     ...Object.entries(n.attrs ?? {}).map(([k, v]) => bytesField(NODE_ATTRIBUTE, attribute(k, v))),
   ]);
@@ -65,7 +72,7 @@ function node(n: NodeSpec, index: number): Uint8Array {
 /** The serialized ModelProto. */
 export function writeOnnxModel(spec: ModelSpecification): Uint8Array {
   const graph = concatBytes([
-    ...spec.nodes.map((n, i) => bytesField(ONNX.GRAPH_NODE, node(n, i))),
+    ...spec.nodes.map((n, i) => bytesField(ONNX.GRAPH_NODE, nodeProto(n, `n${i}`))),
     bytesField(GRAPH_NAME, utf8(spec.name)),
     ...Object.entries(spec.int64s ?? {}).map(([name, v]) => bytesField(GRAPH_INITIALIZER, int64Tensor(name, v))),
     ...spec.inputs.map((i) => bytesField(ONNX.GRAPH_INPUT, floatInfo(i.name, i.dims))),

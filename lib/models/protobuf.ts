@@ -29,6 +29,7 @@ export const ONNX = {
   NODE_NAME: 3,
   NODE_OP_TYPE: 4,
   NODE_ATTRIBUTE: 5,
+  NODE_DOMAIN: 7,
   MODEL_IR_VERSION: 1,
   MODEL_PRODUCER: 2,
   MODEL_OPSET_IMPORT: 8,
@@ -45,9 +46,12 @@ export const ONNX = {
   TENSOR_DIMS: 1,
   TENSOR_DATA_TYPE: 2,
   TENSOR_NAME: 8,
+  TENSOR_FLOAT_DATA: 4,
   TENSOR_RAW_DATA: 9,
-  /** TensorProto.DataType FLOAT and INT64. */
+  TENSOR_DATA_LOCATION: 14,
+  /** TensorProto.DataType FLOAT, INT8 and INT64. */
   ELEM_FLOAT: 1,
+  ELEM_INT8: 3,
   ELEM_INT64: 7,
 } as const;
 

