@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as native from 'onnxruntime-node';
 import * as web from 'onnxruntime-web';
 import { batchedDecoder } from '../dist/lib/models/onnx-batch.js';
+import { quantizedDecoder } from '../dist/lib/models/onnx-quantize.js';
 
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 const N = Number(process.env.BENCH_N ?? 20);
@@ -49,6 +50,8 @@ const variants =
         ['wasm, pruned, batch fixed to 1', web, decoderPruned, { ...spin('0'), freeDimensionOverrides: { prompt_batch: 1 } }, decoderFeeds(web, false)],
         ['wasm, original', web, decoderRaw, spin('0'), decoderFeeds(web, true)],
         ['wasm, pruned, optimization basic', web, decoderPruned, { ...spin('0'), graphOptimizationLevel: 'basic' }, decoderFeeds(web, false)],
+        ['wasm, pruned, int8 image-side projections (decoderPrecision int8)', web, quantizedDecoder(decoderPruned).model, spin('0'), decoderFeeds(web, false)],
+        ['wasm, pruned, int8 every weight MatMul', web, quantizedDecoder(decoderPruned, /./).model, spin('0'), decoderFeeds(web, false)],
       ]
     : [
         ['native', native, encoderBytes, nativeThreads, encoderFeeds(native)],

@@ -42,7 +42,14 @@ const markOnce = (name: string) => performance.getEntriesByName(`sam2-demo:${nam
 // The built demo works offline: its service worker precaches the app and onnxruntime-web's files,
 // and the library keeps the checked model files in Cache Storage.
 // It also routes the "Gateway client" panel's SDK calls to this page (demo/gateway-panel.ts).
-if (import.meta.env.PROD && 'serviceWorker' in navigator) void navigator.serviceWorker.register('/sw.js', { type: 'module' });
+// Registered once the first image is encoded (or the model failed to load): on a first visit its
+// 41 MB precache would otherwise compete with the model download, session creation and encode.
+let registered = false;
+function registerServiceWorker(): void {
+  if (registered || !import.meta.env.PROD || !('serviceWorker' in navigator)) return;
+  registered = true;
+  void navigator.serviceWorker.register('/sw.js', { type: 'module' });
+}
 
 // A module worker runs the model: WebGPU when it can start, else WASM (and the page says why).
 const loaded = new Map<string, { loaded: number; total: number }>();
@@ -59,6 +66,7 @@ const segmenter = await createSegmenter({
   },
 }).catch((e: unknown) => {
   status.textContent = `Could not load ${modelId || 'the embedded model'}: ${errorText(e)}. Pick another model above.`;
+  registerServiceWorker();
   throw e;
 });
 markOnce('model-ready');
@@ -125,8 +133,12 @@ function show(source: CanvasImageSource, width: number, height: number): void {
       timing.encodeMs = Math.round(performance.now() - started);
       status.textContent = `Encoded on ${backendText}. Click the image.`;
       void updateBar();
+      registerServiceWorker();
     },
-    (e) => (status.textContent = `Error: ${errorText(e)}`),
+    (e) => {
+      status.textContent = `Error: ${errorText(e)}`;
+      registerServiceWorker();
+    },
   );
 }
 

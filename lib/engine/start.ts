@@ -47,6 +47,12 @@ export async function startEngine(platform: Platform, init: EngineOptions): Prom
   const runtime = startRuntime(platform, tryWebGpu ? 'webgpu' : 'wasm', options);
   runtime.catch(() => undefined); // awaited below, unless reading the model fails first
   const bytes = await readModel(model, { readBytes: platform.readBytes, store: platform.modelStore(), onProgress: options.onProgress });
+  // The downloaded files are written to the store while the sessions are created; a failed write fails the start, as before.
+  const keptOrClose = (engine: SegmentEngine) =>
+    bytes.stored.catch(async (e: unknown) => {
+      await engine.close();
+      throw e;
+    });
   const create = (ort: OrtModule, device: ExecutionProvider) =>
     SegmentEngine.create({ model, bytes, runtime: new OrtRuntime(ort, device), io: platform, cacheBytes: options.cacheBytes, decoderPrecision: options.decoderPrecision });
   if (tryWebGpu) {
@@ -54,6 +60,7 @@ export async function startEngine(platform: Platform, init: EngineOptions): Prom
     try {
       const ort = await runtime;
       engine = await create(ort, 'webgpu');
+      await keptOrClose(engine);
       const started = engine;
       const device = await ort.env.webgpu.device;
       void device.lost.then((info) => started.markDeviceLost(info.message || String(info.reason)));
@@ -65,5 +72,6 @@ export async function startEngine(platform: Platform, init: EngineOptions): Prom
   }
   if (options.device === 'webgpu') throw errorOf('BACKEND_UNAVAILABLE', `WebGPU cannot start: ${reason}`);
   const engine = await create(tryWebGpu ? await loadOrt(platform, 'wasm', options) : await runtime, 'wasm');
+  await keptOrClose(engine);
   return { engine, backend: { device: 'wasm', threads, decoderPrecision: engine.decoderPrecision, ...(reason ? { fallbackReason: reason } : {}) } };
 }

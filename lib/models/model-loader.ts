@@ -26,6 +26,12 @@ export interface ModelBytes {
   readonly decoder: Uint8Array;
 }
 
+/** {@link ModelBytes}, and the writes of downloaded files to the store, still in flight. */
+export interface ReadModel extends ModelBytes {
+  /** Settles when every downloaded file is kept (rejects if a write failed): await it before reporting the model loaded. */
+  readonly stored: Promise<void>;
+}
+
 export interface ModelLoadContext {
   /** Reads sources that are not http(s) downloads (bytes, file paths in Node). */
   readBytes(source: ModelSource, signal?: AbortSignal): Promise<Uint8Array>;
@@ -34,8 +40,14 @@ export interface ModelLoadContext {
   readonly signal?: AbortSignal;
 }
 
+/** A file's bytes and its write to the store (settled when there is none). */
+interface Fetched {
+  readonly data: Uint8Array;
+  readonly stored: Promise<void>;
+}
+
 /** One file or archive from its URL or, failing that, from each mirror in turn. */
-async function fetchFile(model: ModelSpec, file: ModelFile, kind: ModelFileKind, ctx: ModelLoadContext): Promise<Uint8Array> {
+async function fetchFile(model: ModelSpec, file: ModelFile, kind: ModelFileKind, ctx: ModelLoadContext): Promise<Fetched> {
   const urls = [file.url, ...(file.mirrors ?? [])];
   const failures: string[] = [];
   for (const url of urls) {
@@ -51,35 +63,40 @@ async function fetchFile(model: ModelSpec, file: ModelFile, kind: ModelFileKind,
 }
 
 /** One file or archive: read locally (size and digest still checked), or downloaded through the store. */
-async function fetchFrom(model: ModelSpec, file: ModelFile, kind: ModelFileKind, ctx: ModelLoadContext): Promise<Uint8Array> {
+async function fetchFrom(model: ModelSpec, file: ModelFile, kind: ModelFileKind, ctx: ModelLoadContext): Promise<Fetched> {
   if (!/^https?:/i.test(file.url)) {
     const data = await ctx.readBytes(file.url, ctx.signal);
     await verifyModelBytes(file.url, data, file);
-    return data;
+    return { data, stored: Promise.resolve() };
   }
-  const { data } = await loadModelFile(file, { modelId: model.id, version: model.version ?? '1', file: kind }, {
+  const { data, stored } = await loadModelFile(file, { modelId: model.id, version: model.version ?? '1', file: kind }, {
     store: ctx.store,
     signal: ctx.signal,
     onProgress: ctx.onProgress && ((p) => ctx.onProgress!({ ...p, file: kind })),
   });
-  return data;
+  return { data, stored };
 }
 
-/** Both files of `model`, read in parallel; a zip archive named by both is read once. */
-export async function readModel(model: ModelSpec, ctx: ModelLoadContext): Promise<ModelBytes> {
-  const archives = new Map<string, Promise<Uint8Array>>();
-  const readOne = async (role: ModelFileRole): Promise<Uint8Array> => {
+/**
+ * Both files of `model`, read in parallel; a zip archive named by both is read once. Downloads are
+ * written to the store in the background: `stored` settles when they are kept.
+ */
+export async function readModel(model: ModelSpec, ctx: ModelLoadContext): Promise<ReadModel> {
+  const archives = new Map<string, Promise<Fetched>>();
+  const readOne = async (role: ModelFileRole): Promise<Fetched> => {
     const source = model[role];
     const { file } = splitSource(source);
-    if (!file) return ctx.readBytes(source, ctx.signal);
+    if (!file) return { data: await ctx.readBytes(source, ctx.signal), stored: Promise.resolve() };
     if (file.entry === undefined) return fetchFile(model, file, role, ctx);
     const key = JSON.stringify([file.url, file.bytes, file.sha256]);
     let archive = archives.get(key);
     if (!archive) archives.set(key, (archive = fetchFile(model, file, 'archive', ctx)));
     const zip = await archive;
     throwIfAborted(ctx.signal);
-    return extractZipEntry(zip, file.entry, file.url);
+    return { data: await extractZipEntry(zip.data, file.entry, file.url), stored: zip.stored };
   };
   const [encoder, decoder] = await Promise.all([readOne('encoder'), readOne('decoder')]);
-  return { encoder, decoder };
+  const stored = Promise.all([encoder.stored, decoder.stored]).then(() => undefined);
+  stored.catch(() => undefined);
+  return { encoder: encoder.data, decoder: decoder.data, stored };
 }

@@ -114,7 +114,7 @@ export async function loadModelFile(
   file: ModelFileSpec,
   entry: Omit<StoredModelFile, 'sha256' | 'bytes'>,
   options: { store?: ModelStore; onProgress?: (p: StoredProgress) => void } & Omit<DownloadOptions, 'bytes' | 'sha256' | 'onProgress'> = {},
-): Promise<{ data: Uint8Array; fromCache: boolean }> {
+): Promise<{ data: Uint8Array; fromCache: boolean; stored: Promise<void> }> {
   const { store: maybeStore, onProgress, ...download } = options;
   const pinned = file.sha256 !== undefined && file.bytes !== undefined;
   const store = pinned ? maybeStore : undefined;
@@ -122,7 +122,7 @@ export async function loadModelFile(
   const cached = await store?.get(stored);
   if (cached) {
     onProgress?.({ url: file.url, loaded: cached.length, total: cached.length, fromCache: true });
-    return { data: cached, fromCache: true };
+    return { data: cached, fromCache: true, stored: Promise.resolve() };
   }
   const data = await downloadModelFile(file.url, {
     ...download,
@@ -130,6 +130,8 @@ export async function loadModelFile(
     sha256: file.sha256,
     onProgress: onProgress && ((p) => onProgress({ ...p, fromCache: false })),
   });
-  await store?.put(stored, data);
-  return { data, fromCache: false };
+  // The write runs while the caller starts its sessions; a failure reaches whoever awaits `stored`.
+  const written = store ? store.put(stored, data) : Promise.resolve();
+  written.catch(() => undefined);
+  return { data, fromCache: false, stored: written };
 }

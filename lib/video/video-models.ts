@@ -59,8 +59,11 @@ export interface VideoModelBytes {
  */
 export async function readVideoModel(model: VideoModelSpec, ctx: ModelLoadContext): Promise<VideoModelBytes> {
   const none = new Uint8Array(0);
-  const one = async (name: string, source: ModelSource) =>
-    (await readModel({ id: `${model.id}/${name}`, version: model.version ?? '1', encoder: source, decoder: none }, ctx)).encoder;
+  const one = async (name: string, source: ModelSource) => {
+    const read = await readModel({ id: `${model.id}/${name}`, version: model.version ?? '1', encoder: source, decoder: none }, ctx);
+    await read.stored;
+    return read.encoder;
+  };
   const graphs = {} as Record<VideoGraph, Uint8Array>;
   for (const g of VIDEO_GRAPHS) graphs[g] = await one(g, model.graphs[g]);
   const c = model.constants;

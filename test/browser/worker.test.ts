@@ -191,6 +191,7 @@ describe('model store', () => {
         const bad = await sam.loadModelFile({ url, bytes, sha256: '0'.repeat(64) }, entry, { store, retries: 0 }).catch((e) => e.code);
         const afterBad = await store.list();
         const first = await sam.loadModelFile({ url, bytes, sha256 }, entry, { store });
+        await first.stored;
         const second = await sam.loadModelFile({ url: url + '?never-fetched', bytes, sha256 }, entry, { store });
         const listed = await store.list();
         const deleted = await store.delete('fixture/sam2');

@@ -163,6 +163,7 @@ describe('loadModelFile and the model store', () => {
   it('downloads once, then serves from the store', async () => {
     const store = new MemoryModelStore();
     const first = await loadModelFile({ ...spec, url: `${base}/model.bin` }, entry, { store, ...fast });
+    await first.stored;
     hits.delete('/model.bin');
     const second = await loadModelFile({ ...spec, url: `${base}/model.bin` }, entry, { store, ...fast });
     expect([first.fromCache, second.fromCache]).toEqual([false, true]);

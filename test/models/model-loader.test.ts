@@ -87,7 +87,7 @@ describe('models in a zip archive', () => {
   it('keeps a pinned archive once in the model store and loads it from there next time', async () => {
     const model = zipModel('/pinned.zip', { bytes: ZIP.length, sha256: ZIP_SHA });
     const store = new MemoryModelStore();
-    await readModel(model, context([], store));
+    await (await readModel(model, context([], store))).stored;
     expect(await store.list()).toEqual([{ modelId: model.id, version: '1', file: 'archive', sha256: ZIP_SHA, bytes: ZIP.length }]);
     hits.delete('/pinned.zip');
     const events: ModelLoadProgress[] = [];
