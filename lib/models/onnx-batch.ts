@@ -11,7 +11,7 @@
  * results are bit-identical to the original graph's (tested), one prompt at a time or batched.
  */
 import { concatBytes as concat } from '../bytes.js';
-import { bytesField as field, child, fields, floatValueInfo, ONNX, readVarint, WIRE_VARINT } from './protobuf.js';
+import { bytesField as field, child, fields, floatValueInfo, ONNX, readVarint, strings, WIRE_VARINT } from './protobuf.js';
 
 const { MODEL_GRAPH, GRAPH_NODE, GRAPH_INPUT, GRAPH_OUTPUT, NODE_INPUT, NODE_OUTPUT, VALUE_INFO_NAME, VALUE_INFO_TYPE, TYPE_TENSOR, TENSOR_SHAPE, SHAPE_DIM, DIM_VALUE, DIM_PARAM } = ONNX;
 
@@ -21,12 +21,6 @@ const BATCH_PARAM = 'prompt_batch';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const bytesOf = (s: string) => new TextEncoder().encode(s);
-
-function strings(msg: Uint8Array, num: number): string[] {
-  const out: string[] = [];
-  for (const f of fields(msg)) if (f.num === num && f.body) out.push(text(f.body));
-  return out;
-}
 
 function valueInfoName(vi: Uint8Array): string {
   const b = child(vi, VALUE_INFO_NAME);

@@ -15,12 +15,10 @@
  */
 import { concatBytes } from '../bytes.js';
 import { nodeProto, rawTensor } from './onnx-writer.js';
-import { bytesField, fields, ONNX, readVarint, WIRE_BYTES, WIRE_VARINT, type Field } from './protobuf.js';
+import { bytesField, fields, ONNX, readVarint, strings, WIRE_BYTES, WIRE_VARINT, type Field } from './protobuf.js';
 
 const { MODEL_GRAPH, GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_OUTPUT, NODE_INPUT, NODE_OUTPUT, NODE_NAME, NODE_OP_TYPE, NODE_DOMAIN, VALUE_INFO_NAME } = ONNX;
 const { TENSOR_DIMS, TENSOR_DATA_TYPE, TENSOR_NAME, TENSOR_FLOAT_DATA, TENSOR_RAW_DATA, TENSOR_DATA_LOCATION, ELEM_FLOAT, ELEM_INT8 } = ONNX;
-
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 export interface QuantizedModel {
   readonly model: Uint8Array;
@@ -63,12 +61,6 @@ export function quantizeColumns({ rows, cols, data }: FloatMatrix): { values: In
   const values = new Int8Array(rows * cols);
   for (let i = 0; i < data.length; i++) values[i] = Math.max(-127, Math.min(127, Math.round(data[i]! / scales[i % cols]!)));
   return { values, scales };
-}
-
-function strings(msg: Uint8Array, num: number): string[] {
-  const out: string[] = [];
-  for (const f of fields(msg)) if (f.num === num && f.body) out.push(text(f.body));
-  return out;
 }
 
 const isDefaultDomainMatMul = (node: Uint8Array) => strings(node, NODE_OP_TYPE)[0] === 'MatMul' && !(strings(node, NODE_DOMAIN)[0] ?? '');

@@ -127,6 +127,13 @@ export function* fields(buf: Uint8Array): Generator<Field> {
   }
 }
 
+/** The UTF-8 strings of every length-delimited field `num` of `msg` (a node's inputs, a tensor's name). */
+export function strings(msg: Uint8Array, num: number): string[] {
+  const out: string[] = [];
+  for (const f of fields(msg)) if (f.num === num && f.body) out.push(new TextDecoder().decode(f.body));
+  return out;
+}
+
 /** The body of the first length-delimited field `num` of `buf`, if any. */
 export function child(buf: Uint8Array | undefined, num: number): Uint8Array | undefined {
   if (!buf) return undefined;
