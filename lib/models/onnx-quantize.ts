@@ -1,23 +1,23 @@
 /**
  * The int8 decoder tier (`decoderPrecision: 'int8'`): a load-time edit, on the protobuf bytes, that
- * quantizes the weights of every `MatMul` whose second input is a 2-D float32 initializer, the way
- * onnxruntime's `quantize_dynamic` does (int8 weights, symmetric, one scale per output column;
- * activations quantized to uint8 at run time):
+ * quantizes the weights of the `MatMul`s `select` names (by default SAM's image-side projections)
+ * whose second input is a 2-D float32 initializer, the way onnxruntime's `quantize_dynamic` does
+ * (int8 weights, symmetric, one scale per output column; activations quantized to uint8 per run):
  *
  *     Y = MatMul(A, W)  →  (Aq, As, Az) = DynamicQuantizeLinear(A)
  *                          Y = Cast(MatMulInteger(Aq, Wq, Az, 0)) · (As · Ws)
  *
- * onnxruntime's CPU graph optimizer fuses that pattern into one `DynamicQuantizeMatMul`, whose WASM
- * kernels multiply int8 at about twice the rate of float32. The float weights the edit replaces are
- * dropped. Every other node (attention products of two activations, `Gemm`s on the few prompt
- * tokens, the upscaling convolutions) is untouched. Results differ from float32 by the rounding of
- * weights and activations: masks stay within IoU 0.99 on the test scenes (test/engine/decoder-int8.test.ts).
+ * onnxruntime's CPU graph optimizer fuses that pattern into `DynamicQuantizeMatMul` (or into
+ * `MatMulIntegerToFloat` where two MatMuls share one quantized input), whose WASM kernels multiply
+ * int8. The float weights the edit replaces are dropped; every other node is untouched. Results
+ * differ from float32 by the rounding of weights and activations (the README's numbers;
+ * test/engine/decoder-int8.test.ts).
  */
 import { concatBytes } from '../bytes.js';
 import { nodeProto, rawTensor } from './onnx-writer.js';
 import { bytesField, fields, ONNX, readVarint, strings, WIRE_BYTES, WIRE_VARINT, type Field } from './protobuf.js';
 
-const { MODEL_GRAPH, GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_OUTPUT, NODE_INPUT, NODE_OUTPUT, NODE_NAME, NODE_OP_TYPE, NODE_DOMAIN, VALUE_INFO_NAME } = ONNX;
+const { MODEL_GRAPH, GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_OUTPUT, NODE_INPUT, NODE_OUTPUT, NODE_NAME, NODE_OP_TYPE, NODE_DOMAIN, VALUE_INFO_NAME } = ONNX;
 const { TENSOR_DIMS, TENSOR_DATA_TYPE, TENSOR_NAME, TENSOR_FLOAT_DATA, TENSOR_RAW_DATA, TENSOR_DATA_LOCATION, ELEM_FLOAT, ELEM_INT8 } = ONNX;
 
 export interface QuantizedModel {
@@ -82,12 +82,13 @@ export function quantizedDecoder(model: Uint8Array, select: RegExp = IMAGE_SIDE_
 
   const initializers = new Map<string, Field>();
   for (const f of entries) if (f.num === GRAPH_INITIALIZER && f.body) initializers.set(strings(f.body, TENSOR_NAME)[0] ?? '', f);
-  // How many nodes (and graph outputs) read each initializer: a weight is dropped only when every reader was quantized.
+  // How many nodes read each initializer (graph inputs and outputs count too: an initializer that is
+  // also a graph input is a default the caller may override): it is dropped only when every reader was quantized.
   const readers = new Map<string, number>();
   const count = (name: string) => readers.set(name, (readers.get(name) ?? 0) + 1);
   for (const f of entries) {
     if (f.num === GRAPH_NODE && f.body) strings(f.body, NODE_INPUT).forEach(count);
-    if (f.num === GRAPH_OUTPUT && f.body) strings(f.body, VALUE_INFO_NAME).forEach(count);
+    if ((f.num === GRAPH_OUTPUT || f.num === GRAPH_INPUT) && f.body) strings(f.body, VALUE_INFO_NAME).forEach(count);
   }
 
   const quantizedWeights = new Map<string, { quantized: number }>();
