@@ -19,7 +19,10 @@ const progress = $<HTMLProgressElement>('progress');
 const modelSelect = $<HTMLSelectElement>('model');
 
 // The model comes from the URL (?model=facebook/sam2-hiera-tiny); choosing another reloads the page.
-const modelId = new URLSearchParams(location.search).get('model') ?? '';
+// `?decoder=int8` runs the int8 decoder tier (faster prompts on WASM; see the README).
+const params = new URLSearchParams(location.search);
+const modelId = params.get('model') ?? '';
+const decoderPrecision = params.get('decoder') === 'int8' ? 'int8' : 'fp32';
 for (const id of Object.keys(SAM2_MODELS)) modelSelect.add(new Option(`${id} (download)`, id));
 modelSelect.value = modelId;
 modelSelect.addEventListener('change', () => {
@@ -55,6 +58,7 @@ function registerServiceWorker(): void {
 const loaded = new Map<string, { loaded: number; total: number }>();
 const segmenter = await createSegmenter({
   model: modelId,
+  decoderPrecision,
   // The built demo serves ORT's runtime files itself (see vite.config.ts).
   wasmPaths: import.meta.env.PROD ? new URL('/ort/', location.href).href : undefined,
   onProgress: (p) => {
@@ -71,7 +75,7 @@ const segmenter = await createSegmenter({
 });
 markOnce('model-ready');
 const { device, threads, fallbackReason } = segmenter.backend;
-const backendText = `${device}${device === 'wasm' ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}`;
+const backendText = `${device}${device === 'wasm' ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}${segmenter.backend.decoderPrecision === 'int8' ? ', int8 decoder' : ''}`;
 // The bar always says what the model runs on and, when it is not WebGPU, why.
 const backendBar = `backend ${backendText}${fallbackReason ? ` (not WebGPU: ${fallbackReason})` : ''} · model ${segmenter.modelId}`;
 status.textContent = `Model ${segmenter.modelId} on ${backendText}.${fallbackReason ? ` Not WebGPU: ${fallbackReason}` : ''}`;

@@ -28,6 +28,19 @@ const overlayAt = (page: Page, points: [number, number][]) =>
   }, points);
 
 describe('demo', () => {
+  it('runs the int8 decoder tier with ?decoder=int8, and says so in the bar', async () => {
+    const page = await harness.blankPage({ webgpu: false });
+    await page.goto(`${harness.origin}/demo/?decoder=int8`);
+    await statusIs(page, 'Encoded', 120_000);
+    expect(await page.textContent('#bar')).toMatch(/backend wasm \(\d threads?\), int8 decoder/);
+    const box = (await page.locator('#image').boundingBox())!;
+    await page.mouse.click(box.x + (170 * box.width) / 480, box.y + (160 * box.height) / 360);
+    await statusIs(page, 'Mask in', 60_000);
+    const alpha = await overlayAt(page, [[150, 150], [20, 20], [360, 160]]);
+    expect(alpha.map((p) => p[3]! > 0)).toEqual([true, false, false]);
+    await page.close();
+  });
+
   it('shows the mask of the clicked shape, lists 3 candidates, and exports COCO RLE', async () => {
     // Without WebGPU: the embedded model on SwiftShader would take minutes; WASM takes seconds.
     const page = await harness.blankPage({ webgpu: false, acceptDownloads: true });
