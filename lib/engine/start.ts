@@ -16,7 +16,7 @@ export interface StartedEngine {
 /** The ORT build for `device`, with its WASM threads and file location set (effective before its first session only). */
 async function loadOrt(platform: Platform, device: ExecutionProvider, options: ResolvedEngineOptions): Promise<OrtModule> {
   const ort = await platform.loadOrt(device);
-  ort.env.wasm.numThreads = options.wasmThreads;
+  ort.env.wasm.numThreads = Math.min(options.wasmThreads, platform.wasmThreadLimit?.(device) ?? Infinity);
   if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
   return ort;
 }
@@ -64,7 +64,7 @@ export async function startEngine(platform: Platform, init: EngineOptions): Prom
       const started = engine;
       const device = await ort.env.webgpu.device;
       void device.lost.then((info) => started.markDeviceLost(info.message || String(info.reason)));
-      return { engine, backend: { device: 'webgpu', threads, decoderPrecision: engine.decoderPrecision } };
+      return { engine, backend: { device: 'webgpu', threads: ort.env.wasm.numThreads ?? threads, decoderPrecision: engine.decoderPrecision } };
     } catch (e) {
       await engine?.close();
       reason = `the WebGPU sessions failed to start: ${errorText(e)}`;

@@ -4,6 +4,7 @@
  * the engine off the main thread exactly as browsers do.
  */
 import { Worker as NodeWorker } from 'node:worker_threads';
+import { hasNavigatorGpu } from './node-webgpu.js';
 
 type Listener = (event: { data?: unknown; message?: string }) => void;
 
@@ -21,7 +22,8 @@ export class NodeWorkerAdapter {
   private terminated = false;
 
   constructor(url: URL = workerUrl()) {
-    this.worker = new NodeWorker(url);
+    // The worker makes its own navigator.gpu where this thread has one (./node-webgpu.ts).
+    this.worker = new NodeWorker(url, { workerData: { navigatorGpu: hasNavigatorGpu() } });
     // A worker that exits on its own (a crash, out of memory) is reported as an error event.
     this.worker.on('exit', (code) => {
       if (!this.terminated) this.worker.emit('error', new Error(`the worker thread exited with code ${code}`));

@@ -1,6 +1,7 @@
 /**
- * Node: onnxruntime-web's Node build (wasm execution provider), model files from disk or http(s),
- * and images decoded as the runner's Pillow decodes them (./node-image.ts).
+ * Node: onnxruntime-web's Node build for WASM and its WebGPU build where the caller has provided a
+ * `navigator.gpu` (./node-webgpu.ts), model files from disk or http(s), and images decoded as the
+ * runner's Pillow decodes them (./node-image.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -13,6 +14,7 @@ import { decodeNodeImage } from './node-image.js';
 import { errorText } from '../errors.js';
 import { downloadError, downloadModelFile } from '../models/download.js';
 import { bytesOf, type Platform } from './platform.js';
+import { loadWebGpuOrt, nodeWebGpuUnavailableReason } from './node-webgpu.js';
 
 async function readUrl(url: string, signal?: AbortSignal): Promise<Uint8Array> {
   if (/^https?:/i.test(url)) return downloadModelFile(url, { signal });
@@ -26,12 +28,15 @@ async function readUrl(url: string, signal?: AbortSignal): Promise<Uint8Array> {
 
 export const nodePlatform: Platform = {
   name: 'node',
-  loadOrt: () => import('onnxruntime-web'),
+  // `onnxruntime-web/webgpu` resolves to its browser bundle in Node too (it has no `node` condition).
+  loadOrt: (device) => (device === 'webgpu' ? loadWebGpuOrt() : import('onnxruntime-web')),
   readBytes: (source, signal) => bytesOf(source, (url) => readUrl(url, signal)),
   cores: availableParallelism,
   // Node's WASM threads need no isolation headers.
   crossOriginIsolated: () => true,
-  webGpuUnavailableReason: async () => 'Node has no WebGPU here; onnxruntime-web runs wasm in Node.',
+  // The WebGPU build starts its WASM threads as Web Workers, which Node lacks: one thread there.
+  wasmThreadLimit: (device) => (device === 'webgpu' ? 1 : Infinity),
+  webGpuUnavailableReason: nodeWebGpuUnavailableReason,
   // Node has no Cache Storage; downloads are checked but not persisted.
   modelStore: () => undefined,
   decodeImage: (image) => toPixels(image, decodeNodeImage),

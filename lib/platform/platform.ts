@@ -23,6 +23,8 @@ export interface Platform {
   cores(): number;
   /** Whether WASM may run more than one thread here (SharedArrayBuffer: a cross-origin isolated page, or Node). */
   crossOriginIsolated(): boolean;
+  /** The most WASM threads the ORT build for `device` can start here, where fewer than the cores allow. */
+  wasmThreadLimit?(device: ExecutionProvider): number;
   /** Why WebGPU cannot run the models here, or undefined when it can. */
   webGpuUnavailableReason(): Promise<string | undefined>;
   /** Where checked model downloads persist (Cache Storage in browsers), if anywhere. */

@@ -43,7 +43,7 @@ export async function startTrackerCore(platform: Platform, init: VideoInit, insp
   const threads = options.wasmThreads;
   const start = async (device: ExecutionProvider) => {
     const ort = await platform.loadOrt(device);
-    ort.env.wasm.numThreads = threads;
+    ort.env.wasm.numThreads = Math.min(threads, platform.wasmThreadLimit?.(device) ?? Infinity);
     if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
     return memoryCore(video, bytes, new OrtRuntime(ort, device), platform, init, inspect);
   };
