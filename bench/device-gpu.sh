@@ -18,4 +18,4 @@ if [ -z "${VK_ICD_FILENAMES:-}${VK_DRIVER_FILES:-}" ] && [ -f "$nvidia_icd" ]; t
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 cd "$work"
-BENCH_GPU_SECTION="$out/gpu-section.json" timeout 280 node bench/gpu-node.mjs 2>&1 | tee "$out/gpu-node.log"
+BENCH_GPU_SECTION="$out/gpu-section.json" timeout "${BENCH_GPU_TIMEOUT:-280}" node bench/gpu-node.mjs 2>&1 | tee "$out/gpu-node.log"
