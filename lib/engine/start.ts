@@ -3,7 +3,7 @@ import { errorOf, errorText } from '../errors.js';
 import { readModel } from '../models/model-loader.js';
 import { identityModel } from '../models/onnx-writer.js';
 import type { BackendInfo, EngineOptions, ExecutionProvider, ResolvedEngineOptions } from '../options.js';
-import type { OrtModule, Platform } from '../platform/platform.js';
+import { wasmThreadsFor, type OrtModule, type Platform } from '../platform/platform.js';
 import { SegmentEngine } from './engine.js';
 import { OrtRuntime } from './ort-runtime.js';
 import { resolveOptions } from './resolve-options.js';
@@ -16,7 +16,7 @@ export interface StartedEngine {
 /** The ORT build for `device`, with its WASM threads and file location set (effective before its first session only). */
 async function loadOrt(platform: Platform, device: ExecutionProvider, options: ResolvedEngineOptions): Promise<OrtModule> {
   const ort = await platform.loadOrt(device);
-  ort.env.wasm.numThreads = Math.min(options.wasmThreads, platform.wasmThreadLimit?.(device) ?? Infinity);
+  ort.env.wasm.numThreads = wasmThreadsFor(platform, device, options.wasmThreads);
   if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
   return ort;
 }
@@ -64,7 +64,7 @@ export async function startEngine(platform: Platform, init: EngineOptions): Prom
       const started = engine;
       const device = await ort.env.webgpu.device;
       void device.lost.then((info) => started.markDeviceLost(info.message || String(info.reason)));
-      return { engine, backend: { device: 'webgpu', threads: ort.env.wasm.numThreads ?? threads, decoderPrecision: engine.decoderPrecision } };
+      return { engine, backend: { device: 'webgpu', threads: wasmThreadsFor(platform, 'webgpu', threads), decoderPrecision: engine.decoderPrecision } };
     } catch (e) {
       await engine?.close();
       reason = `the WebGPU sessions failed to start: ${errorText(e)}`;

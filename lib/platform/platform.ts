@@ -41,3 +41,8 @@ export async function bytesOf(source: ModelSource, fetchUrl: (url: string) => Pr
   const { bytes, file } = splitSource(source);
   return bytes ?? fetchUrl(file.url);
 }
+
+/** The WASM threads the ORT build for `device` starts here: `wanted`, within the platform's limit. */
+export function wasmThreadsFor(platform: Platform, device: ExecutionProvider, wanted: number): number {
+  return Math.min(wanted, platform.wasmThreadLimit?.(device) ?? wanted);
+}

@@ -5,7 +5,7 @@ import { OrtRuntime } from '../engine/ort-runtime.js';
 import { errorOf, errorText } from '../errors.js';
 import type { ModelSpec } from '../models/model-spec.js';
 import type { BackendInfo, EngineOptions, ExecutionProvider } from '../options.js';
-import type { Platform } from '../platform/platform.js';
+import { wasmThreadsFor, type Platform } from '../platform/platform.js';
 import type { TrackerCore } from './core.js';
 import { MANIFEST_1A, parseConstants, VIDEO_GRAPHS } from './manifest.js';
 import { bankGraph } from './bank-graph.js';
@@ -43,7 +43,7 @@ export async function startTrackerCore(platform: Platform, init: VideoInit, insp
   const threads = options.wasmThreads;
   const start = async (device: ExecutionProvider) => {
     const ort = await platform.loadOrt(device);
-    ort.env.wasm.numThreads = Math.min(threads, platform.wasmThreadLimit?.(device) ?? Infinity);
+    ort.env.wasm.numThreads = wasmThreadsFor(platform, device, threads);
     if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
     return memoryCore(video, bytes, new OrtRuntime(ort, device), platform, init, inspect);
   };
@@ -52,7 +52,7 @@ export async function startTrackerCore(platform: Platform, init: VideoInit, insp
     reason = await platform.webGpuUnavailableReason();
     if (!reason) {
       try {
-        return { core: await start('webgpu'), modelId: video.id, backend: { device: 'webgpu', threads } };
+        return { core: await start('webgpu'), modelId: video.id, backend: { device: 'webgpu', threads: wasmThreadsFor(platform, 'webgpu', threads) } };
       } catch (e) {
         reason = `the WebGPU sessions failed to start: ${errorText(e)}`;
       }
