@@ -10,7 +10,8 @@
  * Writes the `gpu` section of bench/results.json (every other field kept), or only the section to
  * BENCH_GPU_SECTION (a path; the device run). `node bench/gpu-node.mjs --merge FILE` puts a section
  * written that way into bench/results.json. Needs dist/ and dist/bench/cases.js (the npm script builds them).
- * Options (environment): BENCH_N (prompts per case, default 40), BENCH_GPU_ENCODES (default 5).
+ * Options (environment): BENCH_N (prompts per case, default 40), BENCH_WARMUP (unmeasured prompts
+ * before them, default 5), BENCH_GPU_ENCODES (default 5).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -32,6 +33,7 @@ if (process.argv[2] === '--merge') {
 
 const N = Number(process.env.BENCH_N ?? 40);
 const ENCODES = Number(process.env.BENCH_GPU_ENCODES ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const { create, globals } = await import('webgpu');
 const { createSegmenter } = await import('../dist/lib/node.js');
 const { PROMPTS, scene, summarize } = await import('../dist/bench/cases.js');
@@ -65,10 +67,11 @@ try {
   }
   const prompts = async (options) => {
     const times = [];
-    for (let i = -5; i < N; i++) {
+    for (let i = -WARMUP; i < N; i++) {
       const t = performance.now();
       await segmenter.segment({ image, ...PROMPTS['1 point'](i), multimask_output: true }, options);
       if (i >= 0) times.push(performance.now() - t);
+      else if (i === -WARMUP) log('first prompt', Math.round(performance.now() - t), 'ms');
     }
     return summarize(times);
   };
