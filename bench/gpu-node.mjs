@@ -11,7 +11,7 @@
  * BENCH_GPU_SECTION (a path; the device run). `node bench/gpu-node.mjs --merge FILE` puts a section
  * written that way into bench/results.json. Needs dist/ and dist/bench/cases.js (the npm script builds them).
  * Options (environment): BENCH_N (prompts per case, default 40), BENCH_WARMUP (unmeasured prompts
- * before them, default 5), BENCH_GPU_ENCODES (default 5).
+ * before them, default 5), BENCH_GPU_ENCODES (default 5), BENCH_GPU_MODEL (a ModelSpec as JSON).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -53,7 +53,9 @@ log('adapter:', adapterName, software ? '(a CPU adapter)' : '');
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const loadStart = performance.now();
-const segmenter = await createSegmenter({ device: 'webgpu', worker: false });
+// BENCH_GPU_MODEL: a ModelSpec as JSON (e.g. a fixture pair, to try the script quickly); default the embedded model.
+const model = process.env.BENCH_GPU_MODEL ? JSON.parse(process.env.BENCH_GPU_MODEL) : undefined;
+const segmenter = await createSegmenter({ device: 'webgpu', worker: false, model });
 const loadMs = Math.round(performance.now() - loadStart);
 log('model ready in', loadMs, 'ms on', segmenter.backend.device);
 try {
@@ -84,6 +86,7 @@ try {
     measured: !software,
     ...(software ? { reason: `the WebGPU adapter (${adapterName}) is a CPU implementation of Vulkan: these are not GPU figures.` } : {}),
     runtime: 'node',
+    model: segmenter.modelId,
     adapter: adapterName,
     adapterInfo: { vendor, architecture, device, description },
     node: process.version,
