@@ -89,9 +89,9 @@ try {
     { device: 'wasm', threads: 2 },
   ];
   if (realGpu) configs.push({ device: 'webgpu', threads: 2 });
+  else results.machine.webgpuSkipped = `WebGPU not measured: the adapter (${adapter.description}) is not a real GPU.`;
   // The int8 decoder tier (decoderPrecision: 'int8'): its prompt cases only; never the headline backend.
   if (!GPU_ONLY) configs.push({ device: 'wasm', threads: 2, decoderPrecision: 'int8' });
-  else results.machine.webgpuSkipped = `WebGPU not measured: the adapter (${adapter.description}) is not a real GPU.`;
 
   for (const config of configs) {
     await freshPage();

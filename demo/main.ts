@@ -45,8 +45,9 @@ const markOnce = (name: string) => performance.getEntriesByName(`sam2-demo:${nam
 // The built demo works offline: its service worker precaches the app and onnxruntime-web's files,
 // and the library keeps the checked model files in Cache Storage.
 // It also routes the "Gateway client" panel's SDK calls to this page (demo/gateway-panel.ts).
-// Registered once the first image is encoded (or the model failed to load): on a first visit its
-// 41 MB precache would otherwise compete with the model download, session creation and encode.
+// Registered after the first mask (or 10 s after the first encode, or when the model failed to
+// load): on a first visit its 41 MB precache would otherwise compete with the model download,
+// session creation, encode and first decode.
 let registered = false;
 function registerServiceWorker(): void {
   if (registered || !import.meta.env.PROD || !('serviceWorker' in navigator)) return;
@@ -137,7 +138,7 @@ function show(source: CanvasImageSource, width: number, height: number): void {
       timing.encodeMs = Math.round(performance.now() - started);
       status.textContent = `Encoded on ${backendText}. Click the image.`;
       void updateBar();
-      registerServiceWorker();
+      setTimeout(registerServiceWorker, 10_000);
     },
     (e) => {
       status.textContent = `Error: ${errorText(e)}`;
@@ -221,6 +222,7 @@ async function segment(hover?: Prompt): Promise<void> {
     showCandidates(response);
     status.textContent = `Mask in ${timing.decodeMs} ms on ${backendText}.`;
     void updateBar();
+    registerServiceWorker();
   } catch (e) {
     const err = e as { code?: string; message?: string };
     if (err.code !== 'ABORTED') status.textContent = `Error: ${err.message ?? String(e)}`;

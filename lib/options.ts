@@ -47,7 +47,7 @@ export interface EngineOptions {
   cacheBytes?: number;
   /**
    * The decoder's weights. `'fp32'`: the model's own (the gateway's results). `'int8'`: its MatMul
-   * weights quantized to int8 at load time (lib/models/onnx-quantize.ts): prompts about 1.6× faster on
+   * weights quantized to int8 at load time (lib/models/onnx-quantize.ts): decoder runs about 1.3× faster on
    * WASM, masks within IoU 0.99 of fp32 on the test scenes, but no longer the gateway's exact numbers.
    * WASM only: WebGPU runs fp32. `backend.decoderPrecision` says what runs.
    * @defaultValue `'fp32'`
