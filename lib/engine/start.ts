@@ -60,14 +60,18 @@ export async function startEngine(platform: Platform, init: EngineOptions): Prom
     try {
       const ort = await runtime;
       engine = await create(ort, 'webgpu');
-      await keptOrClose(engine);
       const started = engine;
       const device = await ort.env.webgpu.device;
       void device.lost.then((info) => started.markDeviceLost(info.message || String(info.reason)));
-      return { engine, backend: { device: 'webgpu', threads: wasmThreadsFor(platform, 'webgpu', threads), decoderPrecision: engine.decoderPrecision } };
     } catch (e) {
       await engine?.close();
+      engine = undefined;
       reason = `the WebGPU sessions failed to start: ${errorText(e)}`;
+    }
+    // A failed store write is no reason to try WASM: it fails the start.
+    if (engine) {
+      await keptOrClose(engine);
+      return { engine, backend: { device: 'webgpu', threads: wasmThreadsFor(platform, 'webgpu', threads), decoderPrecision: engine.decoderPrecision } };
     }
   }
   if (options.device === 'webgpu') throw errorOf('BACKEND_UNAVAILABLE', `WebGPU cannot start: ${reason}`);
