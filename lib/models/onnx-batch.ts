@@ -11,9 +11,9 @@
  * results are bit-identical to the original graph's (tested), one prompt at a time or batched.
  */
 import { concatBytes as concat } from '../bytes.js';
-import { bytesField as field, child, fields, floatValueInfo, ONNX, readVarint, strings, WIRE_VARINT } from './protobuf.js';
+import { bytesField as field, child, fields, floatValueInfo, graphField, ONNX, readVarint, strings, WIRE_VARINT, withGraph } from './protobuf.js';
 
-const { MODEL_GRAPH, GRAPH_NODE, GRAPH_INPUT, GRAPH_OUTPUT, NODE_INPUT, NODE_OUTPUT, VALUE_INFO_NAME, VALUE_INFO_TYPE, TYPE_TENSOR, TENSOR_SHAPE, SHAPE_DIM, DIM_VALUE, DIM_PARAM } = ONNX;
+const { GRAPH_NODE, GRAPH_INPUT, GRAPH_OUTPUT, NODE_INPUT, NODE_OUTPUT, VALUE_INFO_NAME, VALUE_INFO_TYPE, TYPE_TENSOR, TENSOR_SHAPE, SHAPE_DIM, DIM_VALUE, DIM_PARAM } = ONNX;
 
 /** The decoder inputs whose first axis is the prompt batch. */
 const BATCHED_INPUTS = ['point_coords', 'point_labels', 'mask_input'];
@@ -83,9 +83,9 @@ export interface BatchedDecoder {
  * decoder is returned as is, not batchable.
  */
 export function batchedDecoder(model: Uint8Array, keepOutputs: readonly string[]): BatchedDecoder {
-  const graphField = [...fields(model)].find((f) => f.num === MODEL_GRAPH && f.body);
-  if (!graphField) return { model, batchable: false, prunedNodes: 0 };
-  const graph = graphField.body!;
+  const graphEntry = graphField(model);
+  if (!graphEntry) return { model, batchable: false, prunedNodes: 0 };
+  const graph = graphEntry.body!;
   const entries = [...fields(graph)];
   const inputs = entries.filter((f) => f.num === GRAPH_INPUT && f.body).map((f) => ({ f, name: valueInfoName(f.body!) }));
   const coords = inputs.find((i) => i.name === 'point_coords');
@@ -122,7 +122,5 @@ export function batchedDecoder(model: Uint8Array, keepOutputs: readonly string[]
     parts.push(graph.subarray(f.start, f.end));
   }
   for (const name of keepOutputs) if (!declared.has(name)) parts.push(field(GRAPH_OUTPUT, floatValueInfo(name)));
-  const newGraph = concat(parts);
-  const out = [...fields(model)].map((f) => (f.start === graphField.start ? field(MODEL_GRAPH, newGraph) : model.subarray(f.start, f.end)));
-  return { model: concat(out), batchable: true, prunedNodes: nodes.length - keepNode.size };
+  return { model: withGraph(model, graphEntry, parts), batchable: true, prunedNodes: nodes.length - keepNode.size };
 }

@@ -13,11 +13,10 @@
  * differ from float32 by the rounding of weights and activations (the README's numbers;
  * test/engine/decoder-int8.test.ts).
  */
-import { concatBytes } from '../bytes.js';
 import { nodeProto, rawTensor } from './onnx-writer.js';
-import { bytesField, fields, ONNX, readVarint, strings, WIRE_BYTES, WIRE_VARINT, type Field } from './protobuf.js';
+import { bytesField, fields, graphField, ONNX, readVarint, strings, WIRE_BYTES, WIRE_VARINT, withGraph, type Field } from './protobuf.js';
 
-const { MODEL_GRAPH, GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_OUTPUT, NODE_INPUT, NODE_OUTPUT, NODE_NAME, NODE_OP_TYPE, NODE_DOMAIN, VALUE_INFO_NAME } = ONNX;
+const { GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_OUTPUT, NODE_INPUT, NODE_OUTPUT, NODE_NAME, NODE_OP_TYPE, NODE_DOMAIN, VALUE_INFO_NAME } = ONNX;
 const { TENSOR_DIMS, TENSOR_DATA_TYPE, TENSOR_NAME, TENSOR_FLOAT_DATA, TENSOR_RAW_DATA, TENSOR_DATA_LOCATION, ELEM_FLOAT, ELEM_INT8 } = ONNX;
 
 export interface QuantizedModel {
@@ -75,9 +74,9 @@ export const IMAGE_SIDE_PROJECTION = /(cross_attn_token_to_image|final_attn_toke
 
 /** `model` with the weights of the MatMuls whose node name matches `select` quantized to int8 (see the module comment). */
 export function quantizedDecoder(model: Uint8Array, select: RegExp = IMAGE_SIDE_PROJECTION): QuantizedModel {
-  const graphField = [...fields(model)].find((f) => f.num === MODEL_GRAPH && f.body);
-  if (!graphField) return { model, quantized: 0 };
-  const graph = graphField.body!;
+  const graphEntry = graphField(model);
+  if (!graphEntry) return { model, quantized: 0 };
+  const graph = graphEntry.body!;
   const entries = [...fields(graph)];
 
   const initializers = new Map<string, Field>();
@@ -91,7 +90,8 @@ export function quantizedDecoder(model: Uint8Array, select: RegExp = IMAGE_SIDE_
     if ((f.num === GRAPH_OUTPUT || f.num === GRAPH_INPUT) && f.body) strings(f.body, VALUE_INFO_NAME).forEach(count);
   }
 
-  const quantizedWeights = new Map<string, { quantized: number }>();
+  /** Quantized MatMuls per weight. */
+  const quantizedWeights = new Map<string, number>();
   const added: Uint8Array[] = [];
   const parts: Uint8Array[] = [];
   let quantized = 0;
@@ -116,9 +116,8 @@ export function quantizedDecoder(model: Uint8Array, select: RegExp = IMAGE_SIDE_
         rawTensor(`${w}/int8_scale`, [matrix.cols], ELEM_FLOAT, new Uint8Array(scales.buffer)),
         rawTensor(`${w}/int8_zero`, [matrix.cols], ELEM_INT8, new Uint8Array(matrix.cols)),
       );
-      quantizedWeights.set(w, { quantized: 0 });
     }
-    quantizedWeights.get(w)!.quantized++;
+    quantizedWeights.set(w, (quantizedWeights.get(w) ?? 0) + 1);
     const nodes = [
       { op: 'DynamicQuantizeLinear', inputs: [a], output: [`${p}/a`, `${p}/a_scale`, `${p}/a_zero`] },
       { op: 'MatMulInteger', inputs: [`${p}/a`, `${w}/int8`, `${p}/a_zero`, `${w}/int8_zero`], output: `${p}/int32` },
@@ -131,12 +130,10 @@ export function quantizedDecoder(model: Uint8Array, select: RegExp = IMAGE_SIDE_
   }
   if (quantized === 0) return { model, quantized: 0 };
 
-  const unused = new Set([...quantizedWeights].filter(([name, q]) => q.quantized === readers.get(name)).map(([name]) => name));
+  const unused = new Set([...quantizedWeights].filter(([name, uses]) => uses === readers.get(name)).map(([name]) => name));
   const kept = parts.filter((part) => {
     const [f] = fields(part);
     return !(f && f.num === GRAPH_INITIALIZER && f.wire === WIRE_BYTES && f.body && unused.has(strings(f.body, TENSOR_NAME)[0] ?? ''));
   });
-  const newGraph = concatBytes([...kept, ...added.map((t) => bytesField(GRAPH_INITIALIZER, t))]);
-  const out = [...fields(model)].map((f) => (f.start === graphField.start ? bytesField(MODEL_GRAPH, newGraph) : model.subarray(f.start, f.end)));
-  return { model: concatBytes(out), quantized };
+  return { model: withGraph(model, graphEntry, [...kept, ...added.map((t) => bytesField(GRAPH_INITIALIZER, t))]), quantized };
 }

@@ -134,6 +134,18 @@ export function strings(msg: Uint8Array, num: number): string[] {
   return out;
 }
 
+/** A ModelProto's graph field, if it has one. */
+export function graphField(model: Uint8Array): Field | undefined {
+  for (const f of fields(model)) if (f.num === ONNX.MODEL_GRAPH && f.body) return f;
+  return undefined;
+}
+
+/** `model` with its graph field `graph` replaced by a graph made of the fields `parts` (each copied once). */
+export function withGraph(model: Uint8Array, graph: Field, parts: readonly Uint8Array[]): Uint8Array {
+  const length = parts.reduce((n, p) => n + p.length, 0);
+  return concatBytes([...fields(model)].flatMap((f) => (f.start === graph.start ? [bytesFieldHeader(ONNX.MODEL_GRAPH, length), ...parts] : [model.subarray(f.start, f.end)])));
+}
+
 /** The body of the first length-delimited field `num` of `buf`, if any. */
 export function child(buf: Uint8Array | undefined, num: number): Uint8Array | undefined {
   if (!buf) return undefined;
