@@ -124,19 +124,18 @@ try {
       { kind: "1 point, maskFormat 'bits'", options: { maskFormat: 'bits' } },
     ];
     for (const { kind, options } of variants) if (!int8 || options.maskFormat) await measure(kind, '1 point', true, options);
-    if (int8) {
-      await call(() => window.bench.close());
-      continue;
-    }
     if (GPU_ONLY) {
       await writeGpuSection(entry, adapter, await call(() => window.bench.stats()));
       break;
     }
-    entry.responseBuffers = (await call(() => window.bench.stats())).responseBuffers;
-    log(name, 'response buffers', entry.responseBuffers);
-    const cache = await call(() => window.bench.cacheEffect(2));
-    entry.cache = { first: summarize(cache.first), repeat: summarize(cache.repeat), reencode: summarize(cache.reencode) };
-    log(name, 'cache: first', entry.cache.first.p50, 'ms, repeat', entry.cache.repeat.p50, 'ms, re-encode', entry.cache.reencode.p50, 'ms');
+    // The int8 tier is measured for its prompts only.
+    if (!int8) {
+      entry.responseBuffers = (await call(() => window.bench.stats())).responseBuffers;
+      log(name, 'response buffers', entry.responseBuffers);
+      const cache = await call(() => window.bench.cacheEffect(2));
+      entry.cache = { first: summarize(cache.first), repeat: summarize(cache.repeat), reencode: summarize(cache.reencode) };
+      log(name, 'cache: first', entry.cache.first.p50, 'ms, repeat', entry.cache.repeat.p50, 'ms, re-encode', entry.cache.reencode.p50, 'ms');
+    }
     await call(() => window.bench.close());
   }
 
